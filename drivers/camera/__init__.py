@@ -1,0 +1,3 @@
+from drivers.camera.protocol import Camera, Frame
+
+__all__ = ["Camera", "Frame"]

@@ -1,0 +1,3 @@
+from drivers.cardreader.protocol import CardAbsentError, CardReader
+
+__all__ = ["CardAbsentError", "CardReader"]

@@ -1,0 +1,3 @@
+from drivers.speech.protocol import Speech
+
+__all__ = ["Speech"]

@@ -1,0 +1,79 @@
+"""Stand-ins for a device that is not there, so the kiosk never checks for None.
+
+Each one reports MISSING with a reason a technician can act on, and refuses work the way
+the real device would when absent.
+"""
+
+from __future__ import annotations
+
+from drivers.camera.protocol import Frame
+from drivers.cardreader.protocol import CardAbsentError
+from drivers.health import Health
+from drivers.printer.protocol import PrinterError, PrinterStatus
+
+NOT_CONFIGURED = "Not configured"
+
+
+class UnavailableCamera:
+    def __init__(self, reason: str = NOT_CONFIGURED) -> None:
+        self.reason = reason
+
+    def health(self) -> Health:
+        return Health.missing(self.reason)
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def latest_frame(self) -> Frame | None:
+        return None
+
+
+class UnavailableCardReader:
+    def __init__(self, reason: str = NOT_CONFIGURED) -> None:
+        self.reason = reason
+
+    def health(self) -> Health:
+        return Health.missing(self.reason)
+
+    def card_present(self) -> bool:
+        return False
+
+    def atr(self) -> bytes | None:
+        return None
+
+    def transmit(self, apdu: bytes) -> bytes:
+        raise CardAbsentError(self.reason)
+
+
+class UnavailablePrinter:
+    def __init__(self, reason: str = NOT_CONFIGURED) -> None:
+        self.reason = reason
+
+    def health(self) -> Health:
+        return Health.missing(self.reason)
+
+    def status(self) -> PrinterStatus:
+        raise PrinterError(self.reason)
+
+    def write(self, data: bytes) -> None:
+        raise PrinterError(self.reason)
+
+
+class UnavailableSpeech:
+    def __init__(self, reason: str = NOT_CONFIGURED) -> None:
+        self.reason = reason
+
+    def health(self) -> Health:
+        return Health.missing(self.reason)
+
+    def say(self, text: str, language: str) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,106 @@
+"""Appointment look-up by the code on the confirmation letter or e-mail.
+
+In the embedded default the appointments come from a JSON file (invented people in
+assets/demo); the backoffice takes this role later behind the same `look_up`. A code
+can be checked in once: a second check-in with it is refused, so a forwarded letter
+cannot be used twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+DEMO_FILE = Path(__file__).resolve().parent.parent / "assets" / "demo" / "appointments.json"
+CODE_PATTERN = re.compile(r"^[A-Z0-9]{8}$")
+# How late a citizen may still check in; after that the counter must help them.
+LATE_MARGIN = dt.timedelta(minutes=30)
+
+
+class Outcome(StrEnum):
+    CHECKED_IN = "checked_in"
+    MALFORMED = "malformed"
+    UNKNOWN = "unknown"
+    ALREADY_USED = "already_used"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    code: str
+    first_name: str
+    starts: dt.datetime
+    topic: dict[str, str]
+    where: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class LookUpResult:
+    outcome: Outcome
+    appointment: Appointment | None = None
+
+
+class AppointmentFileError(Exception):
+    pass
+
+
+def normalise_code(typed: str) -> str:
+    """Letters as capitals, without the spaces and dashes people type or letters print."""
+    return re.sub(r"[\s\-]", "", typed).upper()
+
+
+class LocalAppointments:
+    def __init__(self, appointments: list[Appointment], now: Callable[[], dt.datetime] = dt.datetime.now):
+        self._by_code = {a.code: a for a in appointments}
+        self._used: set[str] = set()
+        self._now = now
+
+    @classmethod
+    def from_file(cls, path: Path | None = None, now: Callable[[], dt.datetime] = dt.datetime.now):
+        path = path or DEMO_FILE
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls([_parse(item, now()) for item in raw["appointments"]], now)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise AppointmentFileError(f"{path}: {exc.__class__.__name__}: {exc}") from None
+
+    def look_up(self, typed_code: str) -> LookUpResult:
+        code = normalise_code(typed_code)
+        if not CODE_PATTERN.match(code):
+            return LookUpResult(Outcome.MALFORMED)
+        appointment = self._by_code.get(code)
+        if appointment is None:
+            return LookUpResult(Outcome.UNKNOWN)
+        if code in self._used:
+            return LookUpResult(Outcome.ALREADY_USED)
+        if self._now() > appointment.starts + LATE_MARGIN:
+            return LookUpResult(Outcome.EXPIRED, appointment)
+        self._used.add(code)
+        return LookUpResult(Outcome.CHECKED_IN, appointment)
+
+
+def _parse(item: dict[str, object], loaded_at: dt.datetime) -> Appointment:
+    date_text, time_text = str(item["date"]), str(item["time"])
+    if date_text == "today" and time_text == "soon":
+        # Keeps the demo data usable at any hour: the next quarter after a quarter from now.
+        soon = loaded_at + dt.timedelta(minutes=15)
+        starts = soon.replace(second=0, microsecond=0) + dt.timedelta(minutes=-soon.minute % 15)
+    else:
+        day = loaded_at.date() if date_text == "today" else dt.date.fromisoformat(date_text)
+        starts = dt.datetime.combine(day, dt.time.fromisoformat(time_text))
+    topic = item["topic"]
+    where = item["where"]
+    if not isinstance(topic, dict) or not isinstance(where, dict):
+        raise TypeError("topic and where must be tables of language → text")
+    return Appointment(
+        code=normalise_code(str(item["code"])),
+        first_name=str(item["first_name"]),
+        starts=starts,
+        topic={str(k): str(v) for k, v in topic.items()},
+        where={str(k): str(v) for k, v in where.items()},
+    )

@@ -1,0 +1,14 @@
+"""Errors the kiosk turns into one plain line at its edge (CLI or screen)."""
+
+
+class BalieError(Exception):
+    """Base of every error Balie reports to a person rather than as a traceback."""
+
+
+class ConfigError(BalieError):
+    """The device configuration cannot be used; the message names the key and the problem."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.message = message

@@ -1,0 +1,218 @@
+"""Binds the Qt-free session machine to the window, the clock, speech and device health.
+
+How a tap becomes a state change: a screen's button calls a SessionMachine method;
+the machine checks its transition table, changes phase and notifies this controller;
+the controller shows the phase's screen, applies the citizen's language and theme,
+speaks the announcement and re-arms the one timer that lets time pass. When a session
+ends, every screen is rebuilt and the speech driver told to forget.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from drivers.health import Health
+from drivers.registry import DriverSet
+from kiosk.i18n import Translator
+from kiosk.session import ATTENDED, Change, SessionMachine
+from kiosk.ui.screens.menu import MenuScreen
+from kiosk.ui.screens.welcome import WelcomeScreen
+from kiosk.ui.theme import Theme
+from kiosk.ui.window import KioskWindow
+
+INPUT_EVENTS = frozenset(
+    {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress, QEvent.Type.Wheel}
+)
+SPOKEN_COUNTDOWN = frozenset({10, 5})  # besides the first warning, said aloud at these seconds
+
+
+class HealthWatcher(QObject):
+    """Asks every driver how it is, on its own thread; the UI hears it as a signal."""
+
+    changed = Signal(dict)
+
+    def __init__(self, drivers: DriverSet, interval: float = 15.0) -> None:
+        super().__init__()
+        self._drivers = drivers
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="health-watcher", daemon=True)
+        self._last: dict[str, Health] | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            health = self._drivers.health()
+            if health != self._last:
+                self._last = health
+                self.changed.emit(health)
+            self._stop.wait(self._interval)
+
+
+class KioskController(QObject):
+    def __init__(
+        self,
+        machine: SessionMachine,
+        window: KioskWindow,
+        drivers: DriverSet,
+        clock: Callable[[], float] = time.monotonic,
+        start_theme: Theme | None = None,
+    ) -> None:
+        super().__init__()
+        self.machine = machine
+        self.window = window
+        self.drivers = drivers
+        self._clock = clock
+        self.health: dict[str, Health] = {}
+        self.translator = Translator.for_language(machine.language)
+        self.theme = start_theme or window.context.theme
+        self._start_theme = self.theme
+        self._last_spoken_second: int | None = None
+
+        self.deadline_timer = QTimer(self)
+        self.deadline_timer.setSingleShot(True)
+        self.deadline_timer.timeout.connect(self.tick)
+        self.countdown_timer = QTimer(self)
+        self.countdown_timer.setInterval(1000)
+        self.countdown_timer.timeout.connect(self.tick)
+
+        window.overlay.still_here.clicked.connect(machine.touch)
+        window.overlay.stop_button.clicked.connect(machine.finish)
+        window.help_button.clicked.connect(machine.talk_to_person)
+        machine.subscribe(self._on_change)
+        QApplication.instance().installEventFilter(self)
+
+        window.apply_theme(self.theme)
+        window.retranslate(self.translator)
+        window.show_screen(window.screen_for(machine.phase, None))
+
+    # -- time ---------------------------------------------------------------------
+    def tick(self) -> None:
+        """Let the machine see the time, then wake again when it next has work."""
+        self.machine.tick()
+        self._update_countdown()
+        self._arm()
+
+    def _arm(self) -> None:
+        deadline = self.machine.next_deadline()
+        if deadline is None:
+            self.deadline_timer.stop()
+            return
+        self.deadline_timer.start(max(0, int((deadline - self._clock()) * 1000) + 1))
+
+    # -- input --------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in INPUT_EVENTS and self.machine.phase in ATTENDED:
+            self.machine.touch()
+            self._arm()
+        return False
+
+    # -- state changes --------------------------------------------------------------
+    def _on_change(self, change: Change) -> None:
+        machine, window = self.machine, self.window
+        if change.session_ended:
+            self._wipe()
+        elif change.task_left:
+            for task_id in list(window.task_screens):
+                window.rebuild_task_screen(task_id)
+        citizen = machine.citizen
+        start = self._start_theme
+        theme = Theme.for_preferences(
+            high_contrast=start.high_contrast or bool(citizen and citizen.high_contrast),
+            large_text=start.large_text or bool(citizen and citizen.large_text),
+        ).with_base(start.base_px)
+        if theme != self.theme:
+            self.theme = theme
+            window.apply_theme(theme)
+        translator = Translator.for_language(machine.language)
+        if (
+            translator.language != self.translator.language
+            or change.previous is not change.phase
+            or change.session_ended
+        ):
+            self.translator = translator
+            window.retranslate(translator)
+        else:
+            self._sync_settings()
+        if change.previous is not change.phase:
+            screen = window.screen_for(change.phase, citizen.task_id if citizen else None)
+            window.show_screen(screen)
+            self._announce(screen.announcement(self.translator))
+        self._update_countdown()
+        self._arm()
+
+    def _sync_settings(self) -> None:
+        for screen in self.window.screens():
+            if isinstance(screen, WelcomeScreen):
+                screen.sync()
+
+    def _wipe(self) -> None:
+        """The session ended: rebuild every screen and let speech forget what it said."""
+        self.drivers.speech.stop()
+        self.window.overlay.hide()
+        self.window.build_screens()
+        self._apply_health()
+        self._last_spoken_second = None
+
+    # -- idle warning ----------------------------------------------------------------
+    def _update_countdown(self) -> None:
+        overlay = self.window.overlay
+        seconds = self.machine.warning_seconds_left()
+        if seconds is None:
+            self.countdown_timer.stop()
+            if overlay.isVisible():
+                overlay.hide()
+                self.window.show_screen(self.window.current_screen)
+            self._last_spoken_second = None
+            return
+        overlay.retranslate(self.translator, seconds)
+        if not overlay.isVisible():
+            overlay.setGeometry(self.window.rect())
+            overlay.show()
+            overlay.raise_()
+            overlay.still_here.setFocus()
+            self.countdown_timer.start()
+        if self._last_spoken_second is None:
+            # Always spoken, not only in speech mode: someone who cannot read it must hear it.
+            self._say(f"{overlay.question.text()} {overlay.explanation.text()}")
+            self._last_spoken_second = seconds
+        elif seconds in SPOKEN_COUNTDOWN and seconds != self._last_spoken_second:
+            self._say(self.translator.text("{seconds} seconds", seconds=seconds))
+            self._last_spoken_second = seconds
+
+    # -- speech and health ---------------------------------------------------------
+    def _announce(self, text: str) -> None:
+        citizen = self.machine.citizen
+        if citizen is not None and citizen.speech and text:
+            self._say(text)
+
+    def _say(self, text: str) -> None:
+        self.drivers.speech.say(text, self.translator.language)
+
+    def on_health(self, health: dict[str, Health]) -> None:
+        self.health = health
+        self._apply_health()
+
+    def _apply_health(self) -> None:
+        for screen in self.window.screens():
+            if isinstance(screen, MenuScreen):
+                screen.update_health(self.health)
+                screen.retranslate(self.translator)
+                screen.apply_theme(self.theme)
+
+    def shutdown(self) -> None:
+        self.deadline_timer.stop()
+        self.countdown_timer.stop()
+        QApplication.instance().removeEventFilter(self)

@@ -1,0 +1,75 @@
+"""What every screen shares: the context it reads from and the hooks the window calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drivers.registry import DriverSet
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.appointments import LocalAppointments
+from kiosk.config import KioskConfig
+from kiosk.i18n import Translator
+from kiosk.session import SessionMachine
+from kiosk.ui.controls import KioskButton, pictogram
+from kiosk.ui.theme import Theme
+
+
+@dataclass
+class ScreenContext:
+    """Everything a screen may use; passed in, never looked up globally."""
+
+    config: KioskConfig
+    machine: SessionMachine
+    drivers: DriverSet
+    appointments: LocalAppointments
+    theme: Theme
+
+
+class Screen(QWidget):
+    def __init__(self, context: ScreenContext) -> None:
+        super().__init__()
+        self.setObjectName("Screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.context = context
+        self.layout_ = QVBoxLayout(self)
+        margin = 56
+        self.layout_.setContentsMargins(margin, margin, margin, 32)
+        self.layout_.setSpacing(28)
+
+    @property
+    def machine(self) -> SessionMachine:
+        return self.context.machine
+
+    def retranslate(self, t: Translator) -> None:
+        """Set every visible text and accessible name in the session's language."""
+        raise NotImplementedError
+
+    def announcement(self, t: Translator) -> str:
+        """What the kiosk says when this screen appears and speech is on."""
+        raise NotImplementedError
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Redraw what a style sheet cannot reach (pictogram colours)."""
+        self.context.theme = theme
+
+    def first_focus(self) -> QWidget | None:
+        """The control a keyboard user starts on."""
+        return None
+
+    def wipe(self) -> None:
+        """Forget anything the citizen entered here; the window also deletes the screen."""
+
+
+def button_row(*buttons: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setSpacing(24)
+    for widget in buttons:
+        row.addWidget(widget)
+    return row
+
+
+def set_pictogram(button: KioskButton, name: str, colour: str, size: int = 56) -> None:
+    button.setIcon(pictogram(name, colour, size * 2))
+    button.setIconSize(QSize(size, size))

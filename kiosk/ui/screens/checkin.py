@@ -1,0 +1,145 @@
+"""Check in for an appointment by typing the code from the confirmation.
+
+The camera path (showing the QR code) joins this screen later; typing stays as the
+dependable fallback. The greeting uses the first name only: others may be reading along.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.appointments import LookUpResult, Outcome
+from kiosk.i18n import N_, Translator
+from kiosk.session import Phase
+from kiosk.ui.controls import KioskButton, label
+from kiosk.ui.keyboard import CodeKeyboard
+from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
+from kiosk.ui.theme import Theme
+
+PROBLEMS = {
+    Outcome.MALFORMED: N_("This code is not complete. A code has 8 letters and digits, like K7Q2-9XZD."),
+    Outcome.UNKNOWN: N_("We cannot find this code. Check that you typed it exactly as in your letter or e-mail."),
+    Outcome.ALREADY_USED: N_("You have already checked in with this code. Please wait until you are called."),
+    Outcome.EXPIRED: N_("The time of this appointment has passed. A staff member can help you make a new one."),
+}
+
+
+class CheckinScreen(Screen):
+    phase = Phase.TASK
+    task_id = "checkin"
+
+    def __init__(self, context: ScreenContext) -> None:
+        super().__init__(context)
+        self.pages = QStackedWidget()
+        self.entry_page, self.result_page = QWidget(), QWidget()
+        self.pages.addWidget(self.entry_page)
+        self.pages.addWidget(self.result_page)
+        self.layout_.addWidget(self.pages)
+        self._t = Translator.for_language(self.machine.language)
+
+        entry = QVBoxLayout(self.entry_page)
+        entry.setContentsMargins(0, 0, 0, 0)
+        entry.setSpacing(24)
+        self.title = label("title", object_name="checkinTitle")
+        self.instruction = label(object_name="checkinInstruction")
+        self.code_field = QLineEdit(objectName="codeField")
+        self.code_field.setMaxLength(12)
+        self.code_field.setValidator(QRegularExpressionValidator(r"[A-Za-z0-9\- ]*"))
+        self.code_field.returnPressed.connect(self.submit)
+        self.problem = label("notice", object_name="checkinProblem")
+        self.problem.hide()
+        self.keyboard = CodeKeyboard()
+        self.keyboard.typed.connect(self._type)
+        self.keyboard.erased.connect(self.code_field.backspace)
+        self.back_button = KioskButton(object_name="taskBack")
+        self.back_button.clicked.connect(self.machine.back)
+        self.submit_button = KioskButton("primary", object_name="checkinSubmit")
+        self.submit_button.clicked.connect(self.submit)
+        for widget in (self.title, self.instruction, self.code_field, self.problem, self.keyboard):
+            entry.addWidget(widget)
+        entry.addStretch(1)
+        entry.addLayout(button_row(self.back_button, self.submit_button))
+
+        result = QVBoxLayout(self.result_page)
+        result.setContentsMargins(0, 0, 0, 0)
+        result.setSpacing(28)
+        self.greeting = label("title", object_name="checkinGreeting")
+        self.details = label(object_name="checkinDetails")
+        self.where = label("notice", object_name="checkinWhere")
+        self.done_button = KioskButton("primary", object_name="checkinDone")
+        self.done_button.clicked.connect(self.machine.finish)
+        self.menu_button = KioskButton(object_name="checkinMenu")
+        self.menu_button.clicked.connect(self.machine.task_done)
+        for widget in (self.greeting, self.details, self.where):
+            result.addWidget(widget)
+        result.addStretch(1)
+        result.addLayout(button_row(self.menu_button, self.done_button))
+        self.apply_theme(context.theme)
+
+    def _type(self, char: str) -> None:
+        self.code_field.insert(char)
+
+    def submit(self) -> None:
+        result = self.context.appointments.look_up(self.code_field.text())
+        citizen = self.machine.citizen
+        if citizen is not None:
+            citizen.task_data["checkin"] = result
+        self._show(result)
+        self.machine.touch()
+
+    def _show(self, result: LookUpResult) -> None:
+        t = self._t
+        if result.outcome is Outcome.CHECKED_IN and result.appointment is not None:
+            appointment = result.appointment
+            self.greeting.setText(t.text("Welcome, {name}. You are checked in.", name=appointment.first_name))
+            topic = appointment.topic.get(t.language) or appointment.topic.get("nl", "")
+            self.details.setText(
+                t.text(
+                    "Your appointment is at {time}: {topic}.", time=appointment.starts.strftime("%H:%M"), topic=topic
+                )
+            )
+            where = appointment.where.get(t.language) or appointment.where.get("nl", "")
+            self.where.setText(t.text("Please wait in: {where}. You will be called.", where=where))
+            self.pages.setCurrentWidget(self.result_page)
+            self.done_button.setFocus()
+            return
+        self.problem.setText(
+            t.text(PROBLEMS[result.outcome])
+            + " "
+            + t.text("You can also ask a staff member: touch 'Talk to a person'.")
+        )
+        self.problem.show()
+
+    def retranslate(self, t: Translator) -> None:
+        self._t = t
+        self.title.setText(t.text("Your appointment code"))
+        self.instruction.setText(t.text("Type the code from your appointment letter or e-mail."))
+        self.code_field.setAccessibleName(t.text("Appointment code"))
+        self.code_field.setPlaceholderText("K7Q2-9XZD")
+        self.keyboard.retranslate(t)
+        self.back_button.set_label(t.text("Back"))
+        self.submit_button.set_label(t.text("Check in"))
+        self.done_button.set_label(t.text("Done"))
+        self.menu_button.set_label(t.text("Something else"))
+        citizen = self.machine.citizen
+        result = citizen.task_data.get("checkin") if citizen else None
+        if isinstance(result, LookUpResult):
+            self._show(result)
+
+    def announcement(self, t: Translator) -> str:
+        if self.pages.currentWidget() is self.result_page:
+            return " ".join((self.greeting.text(), self.details.text(), self.where.text()))
+        return f"{t.text('Your appointment code')}. {t.text('Type the code from your appointment letter or e-mail.')}"
+
+    def apply_theme(self, theme: Theme) -> None:
+        super().apply_theme(theme)
+        set_pictogram(self.back_button, "back.svg", theme.palette.text, 44)
+
+    def first_focus(self) -> QWidget:
+        return self.code_field
+
+    def wipe(self) -> None:
+        self.code_field.clear()
+        for widget in (self.greeting, self.details, self.where, self.problem):
+            widget.clear()

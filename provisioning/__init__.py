@@ -1,0 +1,1 @@
+"""The technician's tools and the example device config."""

@@ -1,0 +1,96 @@
+"""Config: defaults, the documented example, and one clear line for every mistake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from drivers import registry
+from kiosk.config import Orientation, default_config, load_config
+from kiosk.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "provisioning" / "example-kiosk.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_documents_the_defaults() -> None:
+    example, default = load_config(EXAMPLE), default_config()
+    assert msgspec.structs.replace(example, hardware=default.hardware) == default
+    for device, choice in example.hardware.by_device().items():
+        assert choice.driver == "simulated"
+        assert registry.check(device, choice.driver, choice.options) == registry.check(device, "simulated", {})
+
+
+def test_every_default_device_is_simulated() -> None:
+    config = default_config()
+    assert {c.driver for c in config.hardware.by_device().values()} == {"simulated"}
+
+
+def test_valid_partial_config(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[device]\norientation = "landscape"\ntasks = ["opening_hours"]\n'))
+    assert config.device.orientation is Orientation.LANDSCAPE
+    assert config.device.tasks == ["opening_hours"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[device]\ncolour = 'red'\n", "device.colour: unknown key"),
+        ("[gadgets]\n", "gadgets: unknown key"),
+        ("[session]\nidle_seconds = 'long'\n", "session.idle_seconds: Expected `int`, got `str`"),
+        ("[session]\nwarning_seconds = 10\n", "session.warning_seconds: Expected `int` >= 20"),
+        ("[device]\norientation = 'diagonal'\n", "device.orientation: Invalid enum value 'diagonal'"),
+        ("[device]\ntasks = ['juggling']\n", "device.tasks[0]: unknown task 'juggling'"),
+        ("[device]\nlanguages = ['nl', 'xx']\n", "device.languages[1]: language 'xx' has no translation"),
+        ("[opening_hours]\nmonday = '9 to 5'\n", "opening_hours.monday: '9 to 5' is not like"),
+        ("[hardware.printer]\ndriver = 'teleport'\n", "hardware.printer.driver:"),
+        ("[hardware.printer]\noptions = { paper = 'plenty' }\n", "hardware.printer.options.paper:"),
+        ("[device\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_key_and_problem(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text))
+    assert expected in str(caught.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, "file not found"),
+        ("[device]\nrole = 42\n", "device.role: Expected `str`, got `int`"),
+        ("[hardware.camera]\nflavour = 'x'\n", "hardware.camera.flavour: unknown key"),
+    ],
+)
+def test_cli_reports_one_line_and_exit_2(tmp_path: Path, text: str | None, expected: str) -> None:
+    path = tmp_path / "kiosk.toml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "kiosk", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("balie: config error: ")
+    assert str(path) in lines[0] and expected in lines[0]
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,112 @@
+"""Ending a session wipes the citizen: nothing typed or read is left in the UI or the app's data."""
+
+from __future__ import annotations
+
+import gc
+import secrets
+import types
+
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.ui.app import Kiosk
+from kiosk.ui.screens.attract import AttractScreen
+from tests.conftest import FakeClock
+from tests.ui.conftest import find, tap
+
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def widget_strings(widget: QWidget) -> list[str]:
+    strings = [
+        widget.accessibleName(),
+        widget.accessibleDescription(),
+        widget.toolTip(),
+        widget.whatsThis(),
+        widget.windowTitle(),
+        widget.statusTip(),
+    ]
+    if isinstance(widget, QLabel | QAbstractButton):
+        strings.append(widget.text())
+    if isinstance(widget, QLineEdit):
+        strings += [widget.text(), widget.placeholderText(), widget.displayText()]
+    return strings
+
+
+def ui_contains(needle: str) -> list[str]:
+    found = []
+    for widget in QApplication.allWidgets():
+        for text in widget_strings(widget):
+            if needle.upper() in text.upper():
+                found.append(f"{type(widget).__name__} {widget.objectName()!r}: {text!r}")
+    return found
+
+
+def fields_with_undo_history() -> list[str]:
+    """The undo history would bring typed text back: a fresh field has none."""
+    return [w.objectName() for w in QApplication.allWidgets() if isinstance(w, QLineEdit) and w.isUndoAvailable()]
+
+
+def python_strings_containing(needle: str, exclude: set[int]) -> list[str]:
+    """Every str reachable from a live container (dicts, lists, objects) that holds the needle."""
+    found = []
+    for holder in gc.get_objects():
+        if id(holder) in exclude or isinstance(holder, types.FrameType):
+            continue  # the test's own stack is not the app's data
+        for item in gc.get_referents(holder):
+            if isinstance(item, str) and needle in item:
+                found.append(f"{type(holder).__name__}: {item[:80]!r}")
+    return found
+
+
+def test_session_end_wipes_typed_and_read_data(qtbot: QtBot, kiosk: Kiosk, clock: FakeClock) -> None:
+    # A code nobody else could produce, built at run time so no module constant holds it.
+    typed = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    holder = [typed]
+
+    tap(qtbot, find(kiosk, "accessibilityButton"))
+    tap(qtbot, find(kiosk, "speechToggle"))
+    tap(qtbot, find(kiosk, "welcomeDone"))
+    tap(qtbot, find(kiosk, "tile_checkin"))
+    for char in typed:
+        tap(qtbot, find(kiosk, f"key_{char}"))
+    tap(qtbot, find(kiosk, "checkinSubmit"))
+    assert "We kunnen deze code niet vinden" in find(kiosk, "checkinProblem").text()
+    assert ui_contains(typed), "the typed code is on screen during the session"
+    assert fields_with_undo_history() == ["codeField"]
+
+    field = find(kiosk, "codeField")
+    assert isinstance(field, QLineEdit)
+    field.clear()
+    for char in "K7Q29XZD":
+        tap(qtbot, find(kiosk, f"key_{char}"))
+    tap(qtbot, find(kiosk, "checkinSubmit"))
+    greeting = find(kiosk, "checkinGreeting").text()
+    assert "Fenna" in greeting
+
+    # The citizen walks away: idle warning, no answer, session over.
+    settings = kiosk.machine._settings
+    clock.advance(settings.idle_seconds)
+    kiosk.controller.tick()
+    clock.advance(settings.warning_seconds)
+    kiosk.controller.tick()
+    assert isinstance(kiosk.window.current_screen, AttractScreen)
+
+    def deleted_screens_gone() -> bool:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        return not ui_contains(holder[0]) and not ui_contains("Fenna")  # no closure over the code
+
+    qtbot.waitUntil(deleted_screens_gone, timeout=3000)
+    gc.collect()
+    assert ui_contains(typed) == []
+    assert ui_contains("K7Q29XZD") == []
+    assert ui_contains("Fenna") == []
+    assert fields_with_undo_history() == []
+    assert python_strings_containing(typed, exclude={id(holder)}) == []
+    assert python_strings_containing(greeting, exclude=set()) == []
+    assert kiosk.machine.citizen is None
+    assert kiosk.drivers.speech.utterances == []
+    # A new citizen starts with the standard screen, not the previous one's choices.
+    tap(qtbot, find(kiosk, "startButton"))
+    assert kiosk.machine.citizen is not None and kiosk.machine.citizen.speech is False
