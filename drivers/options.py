@@ -1,15 +1,15 @@
 """Driver options from the config file: what each driver accepts, checked before any device opens.
 
 A technician editing TOML on site gets one line naming the option, what was wrong and what
-is allowed. Only the standard library is imported here; the registry reads these tables
-without loading any driver.
+is allowed. The registry reads these tables without loading any driver. Plain classes with
+__slots__ rather than dataclasses: this runs at kiosk start-up (config check), and each
+dataclass costs about a millisecond to create.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -39,9 +39,11 @@ def _shown(value: object) -> str:
     return type(value).__name__
 
 
-@dataclass(frozen=True, slots=True)
 class Flag:
-    default: bool
+    __slots__ = ("default",)
+
+    def __init__(self, default: bool) -> None:
+        self.default = default
 
     def parse(self, key: str, value: object) -> bool:
         if not isinstance(value, bool):
@@ -49,11 +51,13 @@ class Flag:
         return value
 
 
-@dataclass(frozen=True, slots=True)
 class Whole:
-    default: int
-    minimum: int
-    maximum: int
+    __slots__ = ("default", "maximum", "minimum")
+
+    def __init__(self, default: int, minimum: int, maximum: int) -> None:
+        self.default = default
+        self.minimum = minimum
+        self.maximum = maximum
 
     def parse(self, key: str, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not self.minimum <= value <= self.maximum:
@@ -63,11 +67,13 @@ class Whole:
         return value
 
 
-@dataclass(frozen=True, slots=True)
 class Number:
-    default: float
-    minimum: float
-    maximum: float
+    __slots__ = ("default", "maximum", "minimum")
+
+    def __init__(self, default: float, minimum: float, maximum: float) -> None:
+        self.default = default
+        self.minimum = minimum
+        self.maximum = maximum
 
     def parse(self, key: str, value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float) or not self.minimum <= value <= self.maximum:
@@ -77,10 +83,12 @@ class Number:
         return float(value)
 
 
-@dataclass(frozen=True, slots=True)
 class Choice:
-    default: str
-    choices: tuple[str, ...]
+    __slots__ = ("choices", "default")
+
+    def __init__(self, default: str, choices: tuple[str, ...]) -> None:
+        self.default = default
+        self.choices = choices
 
     def parse(self, key: str, value: object) -> str:
         if not isinstance(value, str) or value not in self.choices:
@@ -89,10 +97,12 @@ class Choice:
         return value
 
 
-@dataclass(frozen=True, slots=True)
 class Text:
-    default: str
-    hint: str = "text"
+    __slots__ = ("default", "hint")
+
+    def __init__(self, default: str, hint: str = "text") -> None:
+        self.default = default
+        self.hint = hint
 
     def parse(self, key: str, value: object) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -100,15 +110,19 @@ class Text:
         return value
 
 
-@dataclass(frozen=True, slots=True)
 class Table:
     """A TOML table of names to names, e.g. language code to voice."""
 
-    default: Mapping[str, str]
-    key_pattern: str
-    key_hint: str
-    value_pattern: str
-    value_hint: str
+    __slots__ = ("default", "key_hint", "key_pattern", "value_hint", "value_pattern")
+
+    def __init__(
+        self, default: Mapping[str, str], key_pattern: str, key_hint: str, value_pattern: str, value_hint: str
+    ) -> None:
+        self.default = default
+        self.key_pattern = key_pattern
+        self.key_hint = key_hint
+        self.value_pattern = value_pattern
+        self.value_hint = value_hint
 
     def parse(self, key: str, value: object) -> dict[str, str]:
         if not isinstance(value, Mapping):
@@ -126,12 +140,14 @@ class Table:
 Option = Flag | Whole | Number | Choice | Text | Table
 
 
-@dataclass(frozen=True, slots=True)
 class DriverFactory(Generic[T]):
     """How to make one driver from its options; `make` imports the driver when first called."""
 
-    make: Callable[..., T]
-    options: Mapping[str, Option] = field(default_factory=dict)
+    __slots__ = ("make", "options")
+
+    def __init__(self, make: Callable[..., T], options: Mapping[str, Option] | None = None) -> None:
+        self.make = make
+        self.options: Mapping[str, Option] = options or {}
 
     def validate(self, options: Mapping[str, object]) -> dict[str, object]:
         """Options with defaults filled in; raises DriverConfigError on the first problem."""

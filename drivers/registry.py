@@ -12,14 +12,17 @@ import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from drivers.camera.protocol import Camera
-from drivers.cardreader.protocol import CardReader
 from drivers.health import Health, HealthState
-from drivers.options import DriverConfigError, DriverFactory
-from drivers.printer.protocol import Printer
-from drivers.speech.protocol import Speech
+from drivers.options import DriverConfigError
+
+if TYPE_CHECKING:  # types only: each device package is imported when its driver is built
+    from drivers.camera.protocol import Camera
+    from drivers.cardreader.protocol import CardReader
+    from drivers.options import DriverFactory
+    from drivers.printer.protocol import Printer
+    from drivers.speech.protocol import Speech
 
 __all__ = [
     "DEVICES",
@@ -115,10 +118,10 @@ def build_all(choices: Mapping[str, tuple[str, Mapping[str, object]]]) -> Driver
         driver, options = choices.get(device, (DEFAULT_DRIVER, {}))
         built[device] = build(device, driver, options)
     return DriverSet(
-        camera=cast(Camera, built["camera"]),
-        cardreader=cast(CardReader, built["cardreader"]),
-        printer=cast(Printer, built["printer"]),
-        speech=cast(Speech, built["speech"]),
+        camera=cast("Camera", built["camera"]),
+        cardreader=cast("CardReader", built["cardreader"]),
+        printer=cast("Printer", built["printer"]),
+        speech=cast("Speech", built["speech"]),
     )
 
 
@@ -135,4 +138,4 @@ def _factory(device: str, driver: str) -> DriverFactory[object]:
         raise DriverConfigError("driver", f"unknown {device} driver '{driver}' (available: {', '.join(drivers)})")
     module_name, _, attribute = drivers[driver].partition(":")
     factory = getattr(importlib.import_module(module_name), attribute)
-    return cast(DriverFactory[object], factory)
+    return cast("DriverFactory[object]", factory)

@@ -80,7 +80,7 @@ def build_kiosk(
     appointments = LocalAppointments.from_file(appointments_file)
     machine = SessionMachine(config.session, config.device.languages, clock=clock)
     width, height = WINDOW_SIZES[config.device.orientation]
-    base = Theme.named(theme).with_base(round(min(width, height) / 36))
+    base = Theme.named(theme).with_base(round(min(width, height) / 34))
     context = ScreenContext(config=config, machine=machine, drivers=drivers, appointments=appointments, theme=base)
     window = KioskWindow(context)
     window.resize(width, height)

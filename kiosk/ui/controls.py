@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 PICTOGRAM_DIR = Path(__file__).resolve().parents[2] / "assets" / "pictograms"
 
@@ -40,6 +40,49 @@ class KioskButton(QPushButton):
             event.accept()
             return
         super().keyPressEvent(event)
+
+
+class TileButton(KioskButton):
+    """A large menu tile: pictogram, title and a line of explanation that wraps.
+
+    QPushButton cannot wrap its text, and with large text the titles must wrap rather
+    than be cut off; so the texts are labels inside the button that let taps through.
+    """
+
+    def __init__(self, object_name: str) -> None:
+        super().__init__("tile", object_name=object_name)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(28, 20, 28, 20)
+        row.setSpacing(28)
+        self.icon_label = QLabel()
+        self.title = label("tileTitle")
+        self.subtitle = label("tileSubtitle")
+        texts = QVBoxLayout()
+        texts.setSpacing(6)
+        texts.addWidget(self.title)
+        texts.addWidget(self.subtitle)
+        row.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addLayout(texts, 1)
+        for child in (self.icon_label, self.title, self.subtitle):
+            child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+
+    def set_texts(self, title: str, subtitle: str) -> None:
+        self.title.setText(title)
+        self.subtitle.setText(subtitle)
+        self.setAccessibleName(title)
+        self.setAccessibleDescription(subtitle)
+
+    def set_pictogram(self, icon: QIcon, size: int) -> None:
+        self.icon_label.setPixmap(icon.pixmap(size, size))
+
+    def sizeHint(self) -> QSize:
+        return self.layout().sizeHint().expandedTo(super().sizeHint())
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(self.minimumHeight(), self.layout().heightForWidth(width))
 
 
 def label(role: str = "", *, wrap: bool = True, object_name: str = "") -> QLabel:

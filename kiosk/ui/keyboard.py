@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.ui.controls import KioskButton
@@ -23,11 +23,13 @@ class CodeKeyboard(QWidget):
         for row, letters in enumerate(ROWS):
             for column, char in enumerate(letters):
                 key = KioskButton("key", object_name=f"key_{char}")
+                key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
                 key.set_label(char)
                 key.clicked.connect(lambda _=False, char=char: self.typed.emit(char))
                 self.keys[char] = key
                 grid.addWidget(key, row, column + (1 if row == 3 else 0))
         self.backspace = KioskButton("key", object_name="key_backspace")
+        self.backspace.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.backspace.clicked.connect(self.erased.emit)
         grid.addWidget(self.backspace, 3, 8, 1, 2)
 

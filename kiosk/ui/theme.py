@@ -64,7 +64,7 @@ HIGH_CONTRAST = Palette(
 class Theme:
     palette: Palette
     scale: float = 1.0  # text size factor
-    base_px: int = 30  # body text on a 1080 px wide portrait screen
+    base_px: int = 32  # body text on a 1080 px wide portrait screen
 
     @classmethod
     def for_preferences(cls, *, high_contrast: bool, large_text: bool) -> Theme:
@@ -109,9 +109,13 @@ QPushButton[role="primary"] {{ background: {p.accent}; color: {p.accent_text}; b
     font-weight: bold; }}
 QPushButton[role="help"] {{ background: {p.help}; color: {p.help_text}; border-color: {p.help};
     font-weight: bold; font-size: {self.px(1.2)}px; }}
-QPushButton[role="tile"] {{ text-align: left; padding: 24px; min-height: {max(160, self.px(5.0))}px;
-    font-size: {self.px(1.3)}px; font-weight: bold; }}
-QPushButton[role="key"] {{ font-size: {self.px(1.3)}px; min-width: 72px; min-height: 80px; padding: 0; }}
+QPushButton[role="tile"] {{ min-height: {max(180, self.px(5.5))}px; border-radius: 20px; }}
+QLabel[role="tileTitle"] {{ font-size: {self.px(1.45)}px; font-weight: bold; }}
+QLabel[role="tileSubtitle"] {{ font-size: {self.px(1.0)}px; color: {p.muted_text}; }}
+QPushButton[role="hero"] {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent};
+    font-weight: bold; font-size: {self.px(2.0)}px; min-height: {max(200, self.px(6.5))}px; border-radius: 28px; }}
+QPushButton[role="key"] {{ font-size: {self.px(1.3)}px; min-width: 64px; min-height: {max(88, self.px(2.9))}px;
+    padding: 0; }}
 QPushButton[role="toggle"]:checked {{ background: {p.accent}; color: {p.accent_text}; }}
 QPushButton:disabled {{ background: {p.disabled}; color: {p.muted_text}; border-style: dashed; }}
 QPushButton:focus {{ border: 6px solid {p.focus}; }}

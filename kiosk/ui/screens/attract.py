@@ -25,8 +25,7 @@ class AttractScreen(Screen):
         self.municipality.setText(device.municipality)
         self.title = label("title", object_name="attractTitle")
         self.invitation = label(object_name="invitation")
-        self.start_button = KioskButton("primary", object_name="startButton")
-        self.start_button.setMinimumHeight(180)
+        self.start_button = KioskButton("hero", object_name="startButton")
         self.start_button.clicked.connect(lambda: self.machine.start())
 
         self.choose_language = label(object_name="chooseLanguage")

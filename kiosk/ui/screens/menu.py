@@ -11,7 +11,7 @@ from kiosk.config import Orientation
 from kiosk.i18n import N_, Translator
 from kiosk.session import Phase
 from kiosk.tasks import TaskOffer, offers
-from kiosk.ui.controls import KioskButton, label
+from kiosk.ui.controls import KioskButton, TileButton, label, pictogram
 from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
 from kiosk.ui.theme import Theme
 
@@ -29,7 +29,7 @@ class MenuScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__(context)
         self.title = label("title", object_name="menuTitle")
-        self.tiles: dict[str, KioskButton] = {}
+        self.tiles: dict[str, TileButton] = {}
         self.notes: dict[str, QLabel] = {}
         self._offers: list[TaskOffer] = []
         self.grid = QGridLayout()
@@ -37,7 +37,7 @@ class MenuScreen(Screen):
         columns = 2 if context.config.device.orientation is Orientation.LANDSCAPE else 1
         for index, task_id in enumerate(context.config.device.tasks):
             cell = QVBoxLayout()
-            tile = KioskButton("tile", object_name=f"tile_{task_id}")
+            tile = TileButton(object_name=f"tile_{task_id}")
             tile.clicked.connect(lambda _=False, task_id=task_id: self.machine.choose_task(task_id))
             note = label(object_name=f"tileNote_{task_id}")
             note.hide()
@@ -67,8 +67,7 @@ class MenuScreen(Screen):
         self.title.setText(t.text("What can we help you with?"))
         for offer in self._offers:
             tile = self.tiles[offer.task.id]
-            title, subtitle = t.text(offer.task.title), t.text(offer.task.subtitle)
-            tile.set_label(f"{title}\n{subtitle}")
+            tile.set_texts(t.text(offer.task.title), t.text(offer.task.subtitle))
             note = self.notes[offer.task.id]
             if offer.available:
                 note.hide()
@@ -90,7 +89,8 @@ class MenuScreen(Screen):
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
         for offer in self._offers:
-            set_pictogram(self.tiles[offer.task.id], offer.task.pictogram, theme.palette.text, 88)
+            colour = theme.palette.text if offer.available else theme.palette.muted_text
+            self.tiles[offer.task.id].set_pictogram(pictogram(offer.task.pictogram, colour, 192), 96)
         set_pictogram(self.settings_button, "accessibility.svg", theme.palette.text, 44)
         set_pictogram(self.stop_button, "stop.svg", theme.palette.text, 44)
 

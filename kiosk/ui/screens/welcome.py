@@ -35,6 +35,7 @@ class WelcomeScreen(Screen):
             button.clicked.connect(lambda _=False, code=code: self.machine.set_language(code))
             self.language_buttons[code] = button
             grid.addWidget(button, index // 2, index % 2)
+        self._t = Translator.for_language(self.machine.language)
         self.done_button = KioskButton("primary", object_name="welcomeDone")
         self.done_button.clicked.connect(self.machine.welcome_done)
 
@@ -51,29 +52,32 @@ class WelcomeScreen(Screen):
         button = KioskButton("toggle", object_name=name)
         button.setCheckable(True)
         button.toggled.connect(lambda on: self.machine.set_preferences(**{preference: on}))
+        button.toggled.connect(lambda _on: self.sync())
         return button
 
     def retranslate(self, t: Translator) -> None:
         self.title.setText(t.text("Make the screen easier for you"))
         self.explanation.setText(t.text("Touch a choice to switch it on or off."))
-        self.large_text.set_label(t.text("Larger text"))
-        self.high_contrast.set_label(t.text("More contrast"))
-        self.speech.set_label(t.text("Read aloud"))
+        self._t = t
         self.language_title.setText(t.text("Language"))
         self.done_button.set_label(t.text("Continue"))
         self.sync()
 
     def sync(self) -> None:
-        """Show the session's current choices on the toggles."""
+        """Show the session's current choices on the toggles, in words as well as colour."""
         citizen = self.machine.citizen
-        for toggle, on in (
-            (self.large_text, bool(citizen and citizen.large_text)),
-            (self.high_contrast, bool(citizen and citizen.high_contrast)),
-            (self.speech, bool(citizen and citizen.speech)),
+        t = self._t
+        for toggle, name, on in (
+            (self.large_text, t.text("Larger text"), bool(citizen and citizen.large_text)),
+            (self.high_contrast, t.text("More contrast"), bool(citizen and citizen.high_contrast)),
+            (self.speech, t.text("Read aloud"), bool(citizen and citizen.speech)),
         ):
             toggle.blockSignals(True)
             toggle.setChecked(on)
             toggle.blockSignals(False)
+            state = t.text("on") if on else t.text("off")
+            toggle.setText(f"{'✓ ' if on else ''}{name}: {state}")
+            toggle.setAccessibleName(name)  # the checked state is announced by the toggle role itself
         for code, button in self.language_buttons.items():
             button.setChecked(code == self.machine.language)
 
