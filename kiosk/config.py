@@ -3,25 +3,22 @@
 Validation happens once, at start-up, so a technician sees one clear line naming the
 key and the problem instead of a crash later on site. Without a file every driver is
 simulated and the kiosk needs nothing outside the machine (the embedded default).
-msgspec is used because it validates with exact key paths and imports in a few
-milliseconds (start-up time is benchmarked).
+The settings are plain frozen dataclasses; a file is converted into them by msgspec,
+which checks types with exact key paths. msgspec is imported only when there is a
+file to read, so the embedded default starts without it (start-up time is benchmarked).
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import msgspec
-
-from drivers import registry
 from kiosk.errors import ConfigError
 
-LANGUAGE_CODE = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2}$")]
 SUPPORTED_LANGUAGES = ("nl", "en")
 HOURS_PATTERN = re.compile(r"^(closed|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -38,31 +35,37 @@ class Orientation(StrEnum):
     LANDSCAPE = "landscape"
 
 
-class _Section(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    pass
+_section = dataclass(frozen=True, kw_only=True)
 
 
-class DeviceSettings(_Section):
+@_section
+class DeviceSettings:
     municipality: str = "Gemeente Voorbeeld"
     location: str = "Stadswinkel Centrum"
     role: Role = Role.KIOSK
     orientation: Orientation = Orientation.PORTRAIT
-    languages: list[LANGUAGE_CODE] = msgspec.field(default_factory=lambda: ["nl", "en"])
-    tasks: list[str] = msgspec.field(default_factory=lambda: ["checkin", "opening_hours"])
+    languages: list[str] = field(default_factory=lambda: ["nl", "en"])
+    tasks: list[str] = field(default_factory=lambda: ["checkin", "opening_hours"])
 
 
-class SessionSettings(_Section):
-    # A citizen reading a letter or finding their glasses must not be cut off early.
-    idle_seconds: Annotated[int, msgspec.Meta(ge=15, le=600)] = 60
-    # EN 301 549 §5.2 / WCAG 2.2.1: at least 20 s to say "I need more time".
-    warning_seconds: Annotated[int, msgspec.Meta(ge=20, le=120)] = 30
-    goodbye_seconds: Annotated[int, msgspec.Meta(ge=3, le=60)] = 8
+@_section
+class SessionSettings:
+    idle_seconds: int = 60
+    warning_seconds: int = 30
+    goodbye_seconds: int = 8
 
 
-class CounterSettings(_Section):
+# Allowed ranges, checked after the types. A citizen reading a letter or finding their
+# glasses must not be cut off early; EN 301 549 §5.2 / WCAG 2.2.1 want at least 20 s
+# to say "I need more time".
+SESSION_RANGES = {"idle_seconds": (15, 600), "warning_seconds": (20, 120), "goodbye_seconds": (3, 60)}
+
+
+@_section
+class CounterSettings:
     """Where the staffed counter is, said to citizens who want a person."""
 
-    location_text: dict[LANGUAGE_CODE, str] = msgspec.field(
+    location_text: dict[str, str] = field(
         default_factory=lambda: {
             "nl": "Loop naar de balie met het bord 'Informatie'. Die is bij de ingang, aan de linkerkant.",
             "en": "Walk to the desk with the sign 'Informatie'. It is by the entrance, on the left.",
@@ -70,21 +73,24 @@ class CounterSettings(_Section):
     )
 
 
-class AppointmentSettings(_Section):
+@_section
+class AppointmentSettings:
     # Empty: the invented demo appointments shipped in assets/demo.
     file: str = ""
 
 
-class DriverChoice(_Section):
+@_section
+class DriverChoice:
     driver: str = "simulated"
-    options: dict[str, Any] = msgspec.field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
 
-class HardwareSettings(_Section):
-    camera: DriverChoice = msgspec.field(default_factory=DriverChoice)
-    cardreader: DriverChoice = msgspec.field(default_factory=DriverChoice)
-    printer: DriverChoice = msgspec.field(default_factory=DriverChoice)
-    speech: DriverChoice = msgspec.field(default_factory=DriverChoice)
+@_section
+class HardwareSettings:
+    camera: DriverChoice = field(default_factory=DriverChoice)
+    cardreader: DriverChoice = field(default_factory=DriverChoice)
+    printer: DriverChoice = field(default_factory=DriverChoice)
+    speech: DriverChoice = field(default_factory=DriverChoice)
 
     def choices(self) -> dict[str, tuple[str, Mapping[str, object]]]:
         return {device: (c.driver, c.options) for device, c in self.by_device().items()}
@@ -104,13 +110,14 @@ def _default_hours() -> dict[str, str]:
     return hours
 
 
-class KioskConfig(_Section):
-    device: DeviceSettings = msgspec.field(default_factory=DeviceSettings)
-    session: SessionSettings = msgspec.field(default_factory=SessionSettings)
-    counter: CounterSettings = msgspec.field(default_factory=CounterSettings)
-    opening_hours: dict[str, str] = msgspec.field(default_factory=_default_hours)
-    appointments: AppointmentSettings = msgspec.field(default_factory=AppointmentSettings)
-    hardware: HardwareSettings = msgspec.field(default_factory=HardwareSettings)
+@_section
+class KioskConfig:
+    device: DeviceSettings = field(default_factory=DeviceSettings)
+    session: SessionSettings = field(default_factory=SessionSettings)
+    counter: CounterSettings = field(default_factory=CounterSettings)
+    opening_hours: dict[str, str] = field(default_factory=_default_hours)
+    appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
+    hardware: HardwareSettings = field(default_factory=HardwareSettings)
 
 
 def default_config() -> KioskConfig:
@@ -131,6 +138,8 @@ def load_config(path: Path | None) -> KioskConfig:
         raise ConfigError(source, "is a directory, not a config file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(source, f"cannot be read ({exc.__class__.__name__})") from None
+    import tomllib  # only when there is a file: start-up time is benchmarked
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -139,12 +148,29 @@ def load_config(path: Path | None) -> KioskConfig:
 
 
 def parse_config(raw: Mapping[str, Any], source: str = "config") -> KioskConfig:
+    import msgspec
+
+    _refuse_unknown_keys(raw, KioskConfig, source, "")
     try:
         config = msgspec.convert(raw, KioskConfig, strict=True)
     except msgspec.ValidationError as exc:
         raise ConfigError(source, _plain(str(exc))) from None
     _check_meaning(config, source)
     return config
+
+
+def _refuse_unknown_keys(raw: object, section: type, source: str, path: str) -> None:
+    """A typo in a key must be reported, not ignored: walk the tables against the sections."""
+    if not isinstance(raw, Mapping):
+        return  # the type check names it
+    known = {f.name: f for f in fields(section)}
+    for key, value in raw.items():
+        where = f"{path}.{key}" if path else str(key)
+        if key not in known:
+            raise ConfigError(source, f"{where}: unknown key (known here: {', '.join(known)})")
+        nested = known[key].default_factory
+        if isinstance(nested, type) and is_dataclass(nested):
+            _refuse_unknown_keys(value, nested, source, where)
 
 
 def _plain(message: str) -> str:
@@ -159,9 +185,14 @@ def _plain(message: str) -> str:
 
 def _check_meaning(config: KioskConfig, source: str) -> None:
     """Checks a type cannot express: known names, and values that fit together."""
-    from kiosk.tasks import TASKS  # a small, Qt-free catalogue
+    from drivers import registry  # only with a file to check: start-up time is benchmarked
+    from kiosk.tasks import TASKS
 
     device = config.device
+    for key, (low, high) in SESSION_RANGES.items():
+        value = getattr(config.session, key)
+        if not low <= value <= high:
+            raise ConfigError(source, f"session.{key}: must be from {low} to {high} seconds (got {value})")
     for index, language in enumerate(device.languages):
         if language not in SUPPORTED_LANGUAGES:
             raise ConfigError(

@@ -21,8 +21,10 @@ if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benc
     from drivers.registry import DriverSet
     from kiosk.session import SessionMachine
     from kiosk.ui.controller import HealthWatcher, KioskController
+    from kiosk.ui.theme import Theme
     from kiosk.ui.window import KioskWindow
 
+FONT_FAMILY = "DejaVu Sans"  # wide coverage (Latin, Cyrillic, Arabic, Turkish) and clear at a distance
 WINDOW_SIZES = {Orientation.PORTRAIT: (1080, 1920), Orientation.LANDSCAPE: (1920, 1080)}
 
 
@@ -32,6 +34,38 @@ class LaunchOptions:
     screenshot: Path | None = None
     theme: ThemeName = ThemeName.STANDARD
     language: str | None = None
+
+
+@dataclass
+class KioskShell:
+    """What the first frame needs: the window with the attract screen, and the session.
+
+    Everything else (drivers, appointments, controller, other screens) is made by
+    `complete()` once that frame is on screen, so a citizen sees the kiosk at once.
+    """
+
+    config: KioskConfig
+    window: KioskWindow
+    machine: SessionMachine
+    theme: Theme
+    clock: Callable[[], float]
+
+    def complete(self, *, drivers: DriverSet | None = None, health_interval: float = 15.0) -> Kiosk:
+        from PySide6.QtCore import QTimer
+
+        from drivers.registry import build_all
+        from kiosk.appointments import LocalAppointments
+        from kiosk.ui.controller import HealthWatcher, KioskController
+
+        drivers = drivers or build_all(self.config.hardware.choices())
+        appointments_file = Path(self.config.appointments.file) if self.config.appointments.file else None
+        self.window.context.appointments = LocalAppointments.from_file(appointments_file)
+        controller = KioskController(self.machine, self.window, drivers, clock=self.clock, start_theme=self.theme)
+        watcher = HealthWatcher(drivers, interval=health_interval)
+        watcher.changed.connect(controller.on_health)
+        watcher.start()
+        QTimer.singleShot(0, self.window.prebuild)  # the other screens, in idle time
+        return Kiosk(self.window, controller, self.machine, drivers, watcher)
 
 
 @dataclass
@@ -54,6 +88,36 @@ class Kiosk:
         self.drivers.close()
 
 
+def open_shell(
+    config: KioskConfig,
+    *,
+    theme: ThemeName = ThemeName.STANDARD,
+    language: str | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> KioskShell:
+    from PySide6.QtGui import QFontDatabase
+
+    from assets import ASSETS_DIR
+    from kiosk.i18n import Translator
+    from kiosk.session import Phase, SessionMachine
+    from kiosk.ui.screens.base import ScreenContext
+    from kiosk.ui.theme import Theme
+    from kiosk.ui.window import KioskWindow
+
+    if not QFontDatabase.hasFamily(FONT_FAMILY):  # the bundled copy, for machines without it
+        for font in sorted((ASSETS_DIR / "fonts").glob("*.ttf")):
+            QFontDatabase.addApplicationFont(str(font))
+    machine = SessionMachine(config.session, config.device.languages, clock=clock)
+    width, height = WINDOW_SIZES[config.device.orientation]
+    base = Theme.named(theme).with_base(round(min(width, height) / 34))
+    window = KioskWindow(ScreenContext(config=config, machine=machine, theme=base))
+    window.resize(width, height)
+    window.apply_theme(base)
+    window.retranslate(Translator.for_language(language or machine.language))
+    window.show_screen(window.screen_for(Phase.ATTRACT))
+    return KioskShell(config, window, machine, base, clock)
+
+
 def build_kiosk(
     config: KioskConfig,
     *,
@@ -62,33 +126,9 @@ def build_kiosk(
     drivers: DriverSet | None = None,
     health_interval: float = 15.0,
 ) -> Kiosk:
-    from PySide6.QtGui import QFontDatabase
-
-    from assets import ASSETS_DIR
-    from drivers.registry import build_all
-    from kiosk.appointments import LocalAppointments
-    from kiosk.session import SessionMachine
-    from kiosk.ui.controller import HealthWatcher, KioskController
-    from kiosk.ui.screens.base import ScreenContext
-    from kiosk.ui.theme import Theme
-    from kiosk.ui.window import KioskWindow
-
-    for font in sorted((ASSETS_DIR / "fonts").glob("*.ttf")):
-        QFontDatabase.addApplicationFont(str(font))
-    drivers = drivers or build_all(config.hardware.choices())
-    appointments_file = Path(config.appointments.file) if config.appointments.file else None
-    appointments = LocalAppointments.from_file(appointments_file)
-    machine = SessionMachine(config.session, config.device.languages, clock=clock)
-    width, height = WINDOW_SIZES[config.device.orientation]
-    base = Theme.named(theme).with_base(round(min(width, height) / 34))
-    context = ScreenContext(config=config, machine=machine, drivers=drivers, appointments=appointments, theme=base)
-    window = KioskWindow(context)
-    window.resize(width, height)
-    controller = KioskController(machine, window, drivers, clock=clock, start_theme=base)
-    watcher = HealthWatcher(drivers, interval=health_interval)
-    watcher.changed.connect(controller.on_health)
-    watcher.start()
-    return Kiosk(window, controller, machine, drivers, watcher)
+    """The whole kiosk at once (tests, tools); `run_kiosk` does the same in two steps."""
+    shell = open_shell(config, theme=theme, clock=clock)
+    return shell.complete(drivers=drivers, health_interval=health_interval)
 
 
 def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
@@ -97,28 +137,30 @@ def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.i18n import Translator
-
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Balie")
-    kiosk = build_kiosk(config, theme=options.theme)
-    if options.language:
-        kiosk.window.retranslate(Translator.for_language(options.language))
+    shell = open_shell(config, theme=options.theme, language=options.language)
+    started: list[Kiosk] = []
+    shell.window.first_frame_painted.connect(lambda: started.append(shell.complete()))
     if options.windowed or options.screenshot is not None:
-        kiosk.window.show()
+        shell.window.show()
     else:
-        kiosk.window.showFullScreen()
+        shell.window.showFullScreen()
 
     if options.screenshot is not None:
         target = options.screenshot
 
         def capture() -> None:
-            # Runs after the first paint has been processed by the event loop.
-            ok = kiosk.window.grab().save(str(target), "PNG")
+            # Runs after the window is shown; grab() renders the first frame.
+            frame = shell.window.grab()
+            if os.environ.get("BALIE_STARTUP_PROBE"):  # benchmarks/startup.py reads this line
+                print(f"first-frame {time.time():.6f}", file=sys.stderr, flush=True)
+            ok = frame.save(str(target), "PNG")
             app.exit(0 if ok else 1)
 
         QTimer.singleShot(0, capture)
     try:
         return app.exec()
     finally:
-        kiosk.close()
+        for kiosk in started:
+            kiosk.close()

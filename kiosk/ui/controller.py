@@ -20,8 +20,6 @@ from drivers.health import Health
 from drivers.registry import DriverSet
 from kiosk.i18n import Translator
 from kiosk.session import ATTENDED, Change, SessionMachine
-from kiosk.ui.screens.menu import MenuScreen
-from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.theme import Theme
 from kiosk.ui.window import KioskWindow
 
@@ -76,7 +74,7 @@ class KioskController(QObject):
         self.drivers = drivers
         self._clock = clock
         self.health: dict[str, Health] = {}
-        self.translator = Translator.for_language(machine.language)
+        self.translator = window.translator
         self.theme = start_theme or window.context.theme
         self._start_theme = self.theme
         self._last_spoken_second: int | None = None
@@ -94,9 +92,8 @@ class KioskController(QObject):
         machine.subscribe(self._on_change)
         QApplication.instance().installEventFilter(self)
 
-        window.apply_theme(self.theme)
-        window.retranslate(self.translator)
-        window.show_screen(window.screen_for(machine.phase, None))
+        if window.current_screen is not window.screen_for(machine.phase):
+            window.show_screen(window.screen_for(machine.phase))
 
     # -- time ---------------------------------------------------------------------
     def tick(self) -> None:
@@ -125,8 +122,7 @@ class KioskController(QObject):
         if change.session_ended:
             self._wipe()
         elif change.task_left:
-            for task_id in list(window.task_screens):
-                window.rebuild_task_screen(task_id)
+            window.forget_screens(tasks_only=True)
         citizen = machine.citizen
         start = self._start_theme
         theme = Theme.for_preferences(
@@ -155,16 +151,15 @@ class KioskController(QObject):
 
     def _sync_settings(self) -> None:
         for screen in self.window.screens():
-            if isinstance(screen, WelcomeScreen):
-                screen.sync()
+            screen.refresh()
 
     def _wipe(self) -> None:
         """The session ended: rebuild every screen and let speech forget what it said."""
         self.drivers.speech.stop()
         self.window.overlay.hide()
-        self.window.build_screens()
-        self._apply_health()
+        self.window.forget_screens()
         self._last_spoken_second = None
+        QTimer.singleShot(0, self.window.prebuild)
 
     # -- idle warning ----------------------------------------------------------------
     def _update_countdown(self) -> None:
@@ -203,14 +198,7 @@ class KioskController(QObject):
 
     def on_health(self, health: dict[str, Health]) -> None:
         self.health = health
-        self._apply_health()
-
-    def _apply_health(self) -> None:
-        for screen in self.window.screens():
-            if isinstance(screen, MenuScreen):
-                screen.update_health(self.health)
-                screen.retranslate(self.translator)
-                screen.apply_theme(self.theme)
+        self.window.update_health(health)
 
     def shutdown(self) -> None:
         self.deadline_timer.stop()

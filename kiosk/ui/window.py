@@ -6,38 +6,47 @@ machine's state.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+import importlib
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
+from drivers.health import Health
 from kiosk.i18n import Translator
 from kiosk.session import Phase
 from kiosk.ui.controls import KioskButton
-from kiosk.ui.idle_overlay import IdleOverlay
-from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import Screen, ScreenContext, set_pictogram
-from kiosk.ui.screens.checkin import CheckinScreen
-from kiosk.ui.screens.goodbye import GoodbyeScreen
-from kiosk.ui.screens.help import HelpScreen
-from kiosk.ui.screens.menu import MenuScreen
-from kiosk.ui.screens.opening_hours import OpeningHoursScreen
-from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.theme import Theme
 
-PHASE_SCREENS: dict[Phase, type[Screen]] = {
-    Phase.ATTRACT: AttractScreen,
-    Phase.WELCOME: WelcomeScreen,
-    Phase.MENU: MenuScreen,
-    Phase.HELP: HelpScreen,
-    Phase.GOODBYE: GoodbyeScreen,
+if TYPE_CHECKING:
+    from kiosk.ui.idle_overlay import IdleOverlay
+
+# "module:class", imported when a screen is first made: the first frame needs only attract.
+PHASE_SCREENS: dict[Phase, str] = {
+    Phase.ATTRACT: "kiosk.ui.screens.attract:AttractScreen",
+    Phase.WELCOME: "kiosk.ui.screens.welcome:WelcomeScreen",
+    Phase.MENU: "kiosk.ui.screens.menu:MenuScreen",
+    Phase.HELP: "kiosk.ui.screens.help:HelpScreen",
+    Phase.GOODBYE: "kiosk.ui.screens.goodbye:GoodbyeScreen",
 }
-TASK_SCREENS: dict[str, type[Screen]] = {
-    "checkin": CheckinScreen,
-    "opening_hours": OpeningHoursScreen,
+TASK_SCREENS: dict[str, str] = {
+    "checkin": "kiosk.ui.screens.checkin:CheckinScreen",
+    "opening_hours": "kiosk.ui.screens.opening_hours:OpeningHoursScreen",
 }
+
+
+def _screen_class(path: str) -> type[Screen]:
+    module, _, name = path.partition(":")
+    screen_class = getattr(importlib.import_module(module), name)
+    assert issubclass(screen_class, Screen)
+    return screen_class
 
 
 class KioskWindow(QWidget):
+    first_frame_painted = Signal()
+
     def __init__(self, context: ScreenContext) -> None:
         super().__init__()
         self.setObjectName("KioskWindow")
@@ -57,55 +66,51 @@ class KioskWindow(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.stack, 1)
         layout.addWidget(help_bar)
-        self.overlay = IdleOverlay(self)
-        self.phase_screens: dict[Phase, Screen] = {}
-        self.task_screens: dict[str, Screen] = {}
-        self.build_screens()
+        self._overlay: IdleOverlay | None = None
+        self.translator = Translator.for_language(context.machine.language)
+        self.health: dict[str, Health] = {}
+        self._screens: dict[Phase | str, Screen] = {}
+        self._first_frame_painted = False
 
     # -- screens -------------------------------------------------------------------
-    def build_screens(self) -> None:
-        for phase, screen_class in PHASE_SCREENS.items():
-            self._replace_phase_screen(phase, screen_class(self.context))
+    # Screens are made when first shown (the first frame needs only the attract screen)
+    # and thrown away whole when what they hold must be forgotten.
+
+    def screen_for(self, phase: Phase, task_id: str | None = None) -> Screen:
+        key: Phase | str = task_id if phase is Phase.TASK and task_id is not None else phase
+        screen = self._screens.get(key)
+        if screen is None:
+            path = PHASE_SCREENS[key] if isinstance(key, Phase) else TASK_SCREENS[key]
+            screen = _screen_class(path)(self.context)
+            screen.update_health(self.health)
+            screen.retranslate(self.translator)
+            self._screens[key] = screen
+            self.stack.addWidget(screen)
+        return screen
+
+    def prebuild(self) -> None:
+        """Make the screens not yet made, in idle time, so the citizen's taps stay quick."""
+        for phase in PHASE_SCREENS:
+            self.screen_for(phase)
         for task_id in self.context.config.device.tasks:
-            self.rebuild_task_screen(task_id)
+            self.screen_for(Phase.TASK, task_id)
 
-    def _replace_phase_screen(self, phase: Phase, screen: Screen) -> None:
-        old = self.phase_screens.get(phase)
-        self.phase_screens[phase] = screen
-        self._swap(old, screen)
-
-    def rebuild_task_screen(self, task_id: str) -> None:
-        """A fresh screen for a task: nothing a previous citizen entered can survive in it."""
-        old = self.task_screens.get(task_id)
-        self.task_screens[task_id] = TASK_SCREENS[task_id](self.context)
-        self._swap(old, self.task_screens[task_id])
-
-    def _swap(self, old: Screen | None, new: Screen) -> None:
-        index = self.stack.indexOf(old) if old is not None else -1
-        if index >= 0:
-            self.stack.insertWidget(index, new)
-        else:
-            self.stack.addWidget(new)
-        if old is not None:
-            if self.stack.currentWidget() is old:
-                self.stack.setCurrentWidget(new)
-            old.wipe()
-            self.stack.removeWidget(old)
-            old.setParent(None)
-            old.deleteLater()
+    def forget_screens(self, *, tasks_only: bool = False) -> None:
+        """Delete screens (all, or the task screens): nothing a citizen entered survives in them."""
+        for key in [k for k in self._screens if not (tasks_only and isinstance(k, Phase))]:
+            screen = self._screens.pop(key)
+            screen.wipe()
+            self.stack.removeWidget(screen)
+            screen.setParent(None)
+            screen.deleteLater()
 
     def screens(self) -> list[Screen]:
-        return [*self.phase_screens.values(), *self.task_screens.values()]
-
-    def screen_for(self, phase: Phase, task_id: str | None) -> Screen:
-        if phase is Phase.TASK and task_id is not None:
-            return self.task_screens[task_id]
-        return self.phase_screens[phase]
+        return list(self._screens.values())
 
     def show_screen(self, screen: Screen) -> None:
         self.stack.setCurrentWidget(screen)
         target = screen.first_focus()
-        if target is not None and not self.overlay.isVisible():
+        if target is not None and not (self._overlay and self._overlay.isVisible()):
             target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
@@ -114,8 +119,19 @@ class KioskWindow(QWidget):
         assert isinstance(widget, Screen)
         return widget
 
-    # -- language and theme --------------------------------------------------------
+    @property
+    def overlay(self) -> IdleOverlay:
+        """The idle warning, made when first needed (not for the first frame)."""
+        if self._overlay is None:
+            from kiosk.ui import idle_overlay
+
+            self._overlay = idle_overlay.IdleOverlay(self)
+            self._overlay.setGeometry(self.rect())
+        return self._overlay
+
+    # -- language, theme, health ---------------------------------------------------
     def retranslate(self, t: Translator) -> None:
+        self.translator = t
         self.help_button.set_label(t.text("Talk to a person"))
         for screen in self.screens():
             screen.retranslate(t)
@@ -127,6 +143,11 @@ class KioskWindow(QWidget):
         for screen in self.screens():
             screen.apply_theme(theme)
 
+    def update_health(self, health: dict[str, Health]) -> None:
+        self.health = health
+        for screen in self.screens():
+            screen.update_health(health)
+
     # -- keyboard and layout -------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Arrow keys move like Tab, for navigation keypads that have no Tab key."""
@@ -137,6 +158,15 @@ class KioskWindow(QWidget):
         else:
             super().keyPressEvent(event)
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._first_frame_painted:
+            # The first frame is on screen: the rest of start-up may follow.
+            self._first_frame_painted = True
+            # Not from inside the paint: the listeners do real work.
+            QTimer.singleShot(0, self.first_frame_painted.emit)
+
     def resizeEvent(self, event: QEvent) -> None:
-        self.overlay.setGeometry(self.rect())
+        if self._overlay is not None:
+            self._overlay.setGeometry(self.rect())
         super().resizeEvent(event)

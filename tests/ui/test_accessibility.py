@@ -27,6 +27,7 @@ def controls(screen: Screen) -> list[QAbstractButton | QLineEdit]:
 
 def test_every_control_has_a_name_and_a_large_target(qtbot: QtBot, kiosk: Kiosk) -> None:
     tap(qtbot, find(kiosk, "startButton"))  # a session, so every screen can be shown
+    kiosk.window.prebuild()
     checked = 0
     for screen in kiosk.window.screens():
         kiosk.window.stack.setCurrentWidget(screen)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from drivers.registry import DriverSet
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.appointments import LocalAppointments
+from drivers.health import Health
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
 from kiosk.session import SessionMachine
 from kiosk.ui.controls import KioskButton, pictogram
 from kiosk.ui.theme import Theme
+
+if TYPE_CHECKING:
+    from kiosk.appointments import LocalAppointments
 
 
 @dataclass
@@ -22,9 +26,8 @@ class ScreenContext:
 
     config: KioskConfig
     machine: SessionMachine
-    drivers: DriverSet
-    appointments: LocalAppointments
     theme: Theme
+    appointments: LocalAppointments | None = None  # loaded just after the first frame
 
 
 class Screen(QWidget):
@@ -53,6 +56,12 @@ class Screen(QWidget):
     def apply_theme(self, theme: Theme) -> None:
         """Redraw what a style sheet cannot reach (pictogram colours)."""
         self.context.theme = theme
+
+    def update_health(self, health: Mapping[str, Health]) -> None:
+        """Devices changed; screens whose offers depend on them override this."""
+
+    def refresh(self) -> None:
+        """The citizen's settings changed without a change of screen."""
 
     def first_focus(self) -> QWidget | None:
         """The control a keyboard user starts on."""

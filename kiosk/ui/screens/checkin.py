@@ -81,7 +81,9 @@ class CheckinScreen(Screen):
         self.code_field.insert(char)
 
     def submit(self) -> None:
-        result = self.context.appointments.look_up(self.code_field.text())
+        appointments = self.context.appointments
+        assert appointments is not None, "the kiosk is started before screens are used"
+        result = appointments.look_up(self.code_field.text())
         citizen = self.machine.citizen
         if citizen is not None:
             citizen.task_data["checkin"] = result

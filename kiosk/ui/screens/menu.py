@@ -32,6 +32,7 @@ class MenuScreen(Screen):
         self.tiles: dict[str, TileButton] = {}
         self.notes: dict[str, QLabel] = {}
         self._offers: list[TaskOffer] = []
+        self._t: Translator | None = None
         self.grid = QGridLayout()
         self.grid.setSpacing(28)
         columns = 2 if context.config.device.orientation is Orientation.LANDSCAPE else 1
@@ -56,14 +57,17 @@ class MenuScreen(Screen):
         self.layout_.addStretch(1)
         self.layout_.addLayout(button_row(self.settings_button, self.stop_button))
         self.update_health({})
-        self.apply_theme(context.theme)
 
     def update_health(self, health: Mapping[str, Health]) -> None:
         self._offers = offers(self.context.config.device.tasks, health)
         for offer in self._offers:
             self.tiles[offer.task.id].setEnabled(offer.available)
+        if self._t is not None:
+            self.retranslate(self._t)
+        self.apply_theme(self.context.theme)
 
     def retranslate(self, t: Translator) -> None:
+        self._t = t
         self.title.setText(t.text("What can we help you with?"))
         for offer in self._offers:
             tile = self.tiles[offer.task.id]

@@ -52,7 +52,7 @@ class WelcomeScreen(Screen):
         button = KioskButton("toggle", object_name=name)
         button.setCheckable(True)
         button.toggled.connect(lambda on: self.machine.set_preferences(**{preference: on}))
-        button.toggled.connect(lambda _on: self.sync())
+        button.toggled.connect(lambda _on: self.refresh())
         return button
 
     def retranslate(self, t: Translator) -> None:
@@ -61,9 +61,9 @@ class WelcomeScreen(Screen):
         self._t = t
         self.language_title.setText(t.text("Language"))
         self.done_button.set_label(t.text("Continue"))
-        self.sync()
+        self.refresh()
 
-    def sync(self) -> None:
+    def refresh(self) -> None:
         """Show the session's current choices on the toggles, in words as well as colour."""
         citizen = self.machine.citizen
         t = self._t
