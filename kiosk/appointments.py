@@ -66,8 +66,16 @@ class LocalAppointments:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             return cls([_parse(item, now()) for item in raw["appointments"]], now)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise AppointmentFileError(f"{path}: {exc.__class__.__name__}: {exc}") from None
+        except FileNotFoundError:
+            raise AppointmentFileError(f"{path}: file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AppointmentFileError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+        except json.JSONDecodeError as exc:
+            raise AppointmentFileError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        except KeyError as exc:
+            raise AppointmentFileError(f"{path}: an appointment lacks the key {exc}") from None
+        except (ValueError, TypeError) as exc:
+            raise AppointmentFileError(f"{path}: {exc}") from None
 
     def look_up(self, typed_code: str) -> LookUpResult:
         code = normalise_code(typed_code)

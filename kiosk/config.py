@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -144,7 +144,13 @@ def load_config(path: Path | None) -> KioskConfig:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, f"not valid TOML: {exc}") from None
-    return parse_config(raw, source)
+    config = parse_config(raw, source)
+    file = config.appointments.file
+    if file and not Path(file).is_absolute():  # relative to the config file, as a technician expects
+        absolute = str((path.parent / file).resolve())
+        config = replace(config, appointments=replace(config.appointments, file=absolute))
+        _check_appointments(config, source)
+    return config
 
 
 def parse_config(raw: Mapping[str, Any], source: str = "config") -> KioskConfig:
@@ -181,6 +187,18 @@ def _plain(message: str) -> str:
     if unknown:
         return f"{path + '.' if path else ''}{unknown['key']}: unknown key"
     return f"{path}: {problem}" if path else problem
+
+
+def _check_appointments(config: KioskConfig, source: str) -> None:
+    """Read the appointments file now, so a bad one is reported at start, not at the first check-in."""
+    if not config.appointments.file or not Path(config.appointments.file).is_absolute():
+        return
+    from kiosk.appointments import AppointmentFileError, LocalAppointments
+
+    try:
+        LocalAppointments.from_file(Path(config.appointments.file))
+    except AppointmentFileError as exc:
+        raise ConfigError(source, f"appointments.file: {exc}") from None
 
 
 def _check_meaning(config: KioskConfig, source: str) -> None:
@@ -229,3 +247,4 @@ def _check_meaning(config: KioskConfig, source: str) -> None:
             key = f"hardware.{device_name}"
             key += ".driver" if exc.key == "driver" else f".options.{exc.key}"
             raise ConfigError(source, f"{key}: {exc.message}") from None
+    _check_appointments(config, source)
