@@ -61,7 +61,7 @@ class LocalAppointments:
         self._now = now
 
     @classmethod
-    def from_file(cls, path: Path | None = None, now: Callable[[], dt.datetime] = dt.datetime.now):
+    def from_file(cls, path: Path | None = None, now: Callable[[], dt.datetime] = dt.datetime.now) -> LocalAppointments:
         path = path or DEMO_FILE
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))

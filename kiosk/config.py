@@ -35,10 +35,7 @@ class Orientation(StrEnum):
     LANDSCAPE = "landscape"
 
 
-_section = dataclass(frozen=True, kw_only=True)
-
-
-@_section
+@dataclass(frozen=True, kw_only=True)
 class DeviceSettings:
     municipality: str = "Gemeente Voorbeeld"
     location: str = "Stadswinkel Centrum"
@@ -48,7 +45,7 @@ class DeviceSettings:
     tasks: list[str] = field(default_factory=lambda: ["checkin", "opening_hours"])
 
 
-@_section
+@dataclass(frozen=True, kw_only=True)
 class SessionSettings:
     idle_seconds: int = 60
     warning_seconds: int = 30
@@ -61,7 +58,7 @@ class SessionSettings:
 SESSION_RANGES = {"idle_seconds": (15, 600), "warning_seconds": (20, 120), "goodbye_seconds": (3, 60)}
 
 
-@_section
+@dataclass(frozen=True, kw_only=True)
 class CounterSettings:
     """Where the staffed counter is, said to citizens who want a person."""
 
@@ -73,19 +70,19 @@ class CounterSettings:
     )
 
 
-@_section
+@dataclass(frozen=True, kw_only=True)
 class AppointmentSettings:
     # Empty: the invented demo appointments shipped in assets/demo.
     file: str = ""
 
 
-@_section
+@dataclass(frozen=True, kw_only=True)
 class DriverChoice:
     driver: str = "simulated"
     options: dict[str, Any] = field(default_factory=dict)
 
 
-@_section
+@dataclass(frozen=True, kw_only=True)
 class HardwareSettings:
     camera: DriverChoice = field(default_factory=DriverChoice)
     cardreader: DriverChoice = field(default_factory=DriverChoice)
@@ -110,7 +107,7 @@ def _default_hours() -> dict[str, str]:
     return hours
 
 
-@_section
+@dataclass(frozen=True, kw_only=True)
 class KioskConfig:
     device: DeviceSettings = field(default_factory=DeviceSettings)
     session: SessionSettings = field(default_factory=SessionSettings)

@@ -90,7 +90,10 @@ class KioskController(QObject):
         window.overlay.stop_button.clicked.connect(machine.finish)
         window.help_button.clicked.connect(machine.talk_to_person)
         machine.subscribe(self._on_change)
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        assert app is not None, "the kiosk runs inside a Qt application"
+        self._app = app
+        app.installEventFilter(self)
 
         if window.current_screen is not window.screen_for(machine.phase):
             window.show_screen(window.screen_for(machine.phase))
@@ -203,4 +206,4 @@ class KioskController(QObject):
     def shutdown(self) -> None:
         self.deadline_timer.stop()
         self.countdown_timer.stop()
-        QApplication.instance().removeEventFilter(self)
+        self._app.removeEventFilter(self)

@@ -51,7 +51,7 @@ class TileButton(KioskButton):
 
     def __init__(self, object_name: str) -> None:
         super().__init__("tile", object_name=object_name)
-        row = QHBoxLayout(self)
+        row = self._row = QHBoxLayout(self)
         row.setContentsMargins(28, 20, 28, 20)
         row.setSpacing(28)
         self.icon_label = QLabel()
@@ -76,13 +76,13 @@ class TileButton(KioskButton):
         self.icon_label.setPixmap(icon.pixmap(size, size))
 
     def sizeHint(self) -> QSize:
-        return self.layout().sizeHint().expandedTo(super().sizeHint())
+        return self._row.sizeHint().expandedTo(super().sizeHint())
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return max(self.minimumHeight(), self.layout().heightForWidth(width))
+        return max(self.minimumHeight(), self._row.heightForWidth(width))
 
 
 def label(role: str = "", *, wrap: bool = True, object_name: str = "") -> QLabel:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QPaintEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from drivers.health import Health
@@ -40,7 +40,8 @@ TASK_SCREENS: dict[str, str] = {
 def _screen_class(path: str) -> type[Screen]:
     module, _, name = path.partition(":")
     screen_class = getattr(importlib.import_module(module), name)
-    assert issubclass(screen_class, Screen)
+    if not (isinstance(screen_class, type) and issubclass(screen_class, Screen)):
+        raise TypeError(f"{path} is not a screen")
     return screen_class
 
 
@@ -56,7 +57,8 @@ class KioskWindow(QWidget):
         self.stack = QStackedWidget()
         self.help_button = KioskButton("help", object_name="talkToPerson")
         self.help_button.setMinimumHeight(110)
-        help_bar = QWidget(objectName="HelpBar")
+        help_bar = QWidget()
+        help_bar.setObjectName("HelpBar")
         help_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         bar = QHBoxLayout(help_bar)
         bar.setContentsMargins(40, 20, 40, 20)
@@ -166,7 +168,7 @@ class KioskWindow(QWidget):
             # Not from inside the paint: the listeners do real work.
             QTimer.singleShot(0, self.first_frame_painted.emit)
 
-    def resizeEvent(self, event: QEvent) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         if self._overlay is not None:
             self._overlay.setGeometry(self.rect())
         super().resizeEvent(event)
