@@ -40,6 +40,7 @@ class Event(StrEnum):
     FINISH = "finish"
     GOODBYE_DONE = "goodbye_done"
     TIMED_OUT = "timed_out"
+    RESET = "reset"  # something went wrong: start clean rather than show a broken screen
 
 
 # The whole map of the citizen's path; anything not here is refused.
@@ -59,6 +60,7 @@ TRANSITIONS: dict[tuple[Phase, Event], Phase] = {
     (Phase.GOODBYE, Event.START): Phase.ATTRACT,  # a tap on goodbye skips the wait
     **{(phase, Event.TALK_TO_PERSON): Phase.HELP for phase in Phase if phase is not Phase.HELP},
     **{(phase, Event.TIMED_OUT): Phase.ATTRACT for phase in Phase if phase is not Phase.ATTRACT},
+    **{(phase, Event.RESET): Phase.ATTRACT for phase in Phase if phase is not Phase.ATTRACT},
 }
 
 # Phases in which a citizen is present and idle time counts.
@@ -169,6 +171,13 @@ class SessionMachine:
 
     def finish(self) -> None:
         self._fire(Event.FINISH)
+
+    def reset(self) -> None:
+        """End whatever is going on and wipe the session (after an unexpected error)."""
+        if self.phase is not Phase.ATTRACT:
+            self._fire(Event.RESET)
+        else:
+            self.citizen = None
 
     def set_language(self, language: str) -> None:
         if language not in self._languages:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benc
     from drivers.registry import DriverSet
     from kiosk.session import SessionMachine
     from kiosk.ui.controller import HealthWatcher, KioskController
+    from kiosk.ui.recovery import Recovery
     from kiosk.ui.theme import Theme
     from kiosk.ui.window import KioskWindow
 
@@ -141,7 +142,19 @@ def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
     app.setApplicationName("Balie")
     shell = open_shell(config, theme=options.theme, language=options.language)
     started: list[Kiosk] = []
-    shell.window.first_frame_painted.connect(lambda: started.append(shell.complete()))
+    recoveries: list[Recovery] = []
+
+    def after_first_frame() -> None:
+        import logging
+
+        from kiosk.ui.recovery import Recovery
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        recoveries.append(Recovery(shell.machine.reset))
+        recoveries[-1].install()
+        started.append(shell.complete())
+
+    shell.window.first_frame_painted.connect(after_first_frame)
     if options.windowed or options.screenshot is not None:
         shell.window.show()
     else:
@@ -162,5 +175,7 @@ def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
     try:
         return app.exec()
     finally:
+        for recovery in recoveries:
+            recovery.uninstall()
         for kiosk in started:
             kiosk.close()
