@@ -43,16 +43,18 @@ class KioskButton(QPushButton):
 
 
 class TileButton(KioskButton):
-    """A large menu tile: pictogram, title and a line of explanation that wraps.
+    """A button whose texts wrap: pictogram, title and an optional line of explanation.
 
-    QPushButton cannot wrap its text, and with large text the titles must wrap rather
-    than be cut off; so the texts are labels inside the button that let taps through.
+    QPushButton cannot wrap its text, and with large text a label must wrap rather than
+    be cut off; so the texts are labels inside the button that let taps through. Menu
+    tiles use it with role "tile", long one-line choices with role "wide".
     """
 
-    def __init__(self, object_name: str) -> None:
-        super().__init__("tile", object_name=object_name)
+    def __init__(self, object_name: str, role: str = "tile") -> None:
+        super().__init__(role, object_name=object_name)
         row = self._row = QHBoxLayout(self)
-        row.setContentsMargins(28, 20, 28, 20)
+        margin = 28 if role == "tile" else 20
+        row.setContentsMargins(margin, 12, margin, 12)
         row.setSpacing(28)
         self.icon_label = QLabel()
         self.title = label("tileTitle")
@@ -66,9 +68,10 @@ class TileButton(KioskButton):
         for child in (self.icon_label, self.title, self.subtitle):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
 
-    def set_texts(self, title: str, subtitle: str) -> None:
+    def set_texts(self, title: str, subtitle: str = "") -> None:
         self.title.setText(title)
         self.subtitle.setText(subtitle)
+        self.subtitle.setVisible(bool(subtitle))
         self.setAccessibleName(title)
         self.setAccessibleDescription(subtitle)
 

@@ -110,8 +110,10 @@ QPushButton[role="primary"] {{ background: {p.accent}; color: {p.accent_text}; b
 QPushButton[role="help"] {{ background: {p.help}; color: {p.help_text}; border-color: {p.help};
     font-weight: bold; font-size: {self.px(1.2)}px; }}
 QPushButton[role="tile"] {{ min-height: {max(180, self.px(5.5))}px; border-radius: 20px; }}
+QPushButton[role="wide"] {{ min-height: {max(64, self.px(2.4))}px; padding: 0; }}
 QLabel[role="tileTitle"] {{ font-size: {self.px(1.45)}px; font-weight: bold; }}
 QLabel[role="tileSubtitle"] {{ font-size: {self.px(1.0)}px; color: {p.muted_text}; }}
+QPushButton[role="wide"] QLabel[role="tileTitle"] {{ font-size: {self.px(1.1)}px; font-weight: normal; }}
 QPushButton[role="hero"] {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent};
     font-weight: bold; font-size: {self.px(2.0)}px; min-height: {max(200, self.px(6.5))}px; border-radius: 28px; }}
 QPushButton[role="key"] {{ font-size: {self.px(1.3)}px; min-width: 64px; min-height: {max(88, self.px(2.9))}px;

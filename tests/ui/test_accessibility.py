@@ -44,6 +44,33 @@ def test_every_control_has_a_name_and_a_large_target(qtbot: QtBot, kiosk: Kiosk)
     assert checked > 50
 
 
+def clipped_text(control: QAbstractButton) -> bool:
+    """A one-line button label wider than the button (labels inside tiles wrap instead)."""
+    text = control.text()
+    if not text:
+        return False
+    padding = 4 if control.property("role") == "key" else 20
+    needed = control.fontMetrics().horizontalAdvance(text) + 2 * padding
+    if not control.icon().isNull():
+        needed += control.iconSize().width() + 8
+    return needed > control.width()
+
+
+@pytest.mark.parametrize("large_text", [False, True])
+def test_no_control_cuts_off_its_text(qtbot: QtBot, kiosk: Kiosk, large_text: bool) -> None:
+    tap(qtbot, find(kiosk, "startButton"))
+    kiosk.machine.set_preferences(large_text=large_text)
+    kiosk.window.prebuild()
+    clipped = []
+    for screen in kiosk.window.screens():
+        kiosk.window.stack.setCurrentWidget(screen)
+        QCoreApplication.processEvents()
+        for control in [*screen.findChildren(QAbstractButton), kiosk.window.help_button]:
+            if control.isVisible() and clipped_text(control):
+                clipped.append(f"{type(screen).__name__}.{control.objectName()}: {control.text()!r}")
+    assert clipped == [], "\n".join(clipped)
+
+
 def test_high_contrast_and_large_text_switch_per_session(qtbot: QtBot, kiosk: Kiosk) -> None:
     window = kiosk.window
     standard_font = find(kiosk, "attractTitle").font().pixelSize()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.session import Phase
-from kiosk.ui.controls import KioskButton, label
-from kiosk.ui.screens.base import Screen, ScreenContext, set_pictogram
+from kiosk.ui.controls import KioskButton, TileButton, label, pictogram
+from kiosk.ui.screens.base import Screen, ScreenContext
 from kiosk.ui.theme import Theme
 
 # Each language is named in itself, so a citizen finds their own without reading Dutch.
@@ -40,7 +39,7 @@ class AttractScreen(Screen):
             self.language_buttons[code] = button
             languages.addWidget(button)
 
-        self.accessibility_button = KioskButton(object_name="accessibilityButton")
+        self.accessibility_button = TileButton("accessibilityButton", role="wide")
         self.accessibility_button.clicked.connect(self.machine.open_welcome)
 
         self.layout_.addWidget(self.municipality)
@@ -52,7 +51,7 @@ class AttractScreen(Screen):
         self.layout_.addWidget(self.choose_language)
         self.layout_.addLayout(languages)
         self.layout_.addStretch(1)
-        self.layout_.addWidget(self.accessibility_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.layout_.addWidget(self.accessibility_button)
         self.apply_theme(context.theme)
 
     def retranslate(self, t: Translator) -> None:
@@ -64,14 +63,14 @@ class AttractScreen(Screen):
         self.choose_language.setText(
             " / ".join(Translator.for_language(code).text("Choose your language") for code in self.language_buttons)
         )
-        self.accessibility_button.set_label(t.text("Larger text, more contrast or read aloud"))
+        self.accessibility_button.set_texts(t.text("Larger text, more contrast or read aloud"))
 
     def announcement(self, t: Translator) -> str:
         return t.text("Welcome. Touch the screen to start.")
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
-        set_pictogram(self.accessibility_button, "accessibility.svg", theme.palette.text)
+        self.accessibility_button.set_pictogram(pictogram("accessibility.svg", theme.palette.text, 112), 56)
 
     def first_focus(self) -> QWidget:
         return self.start_button
