@@ -136,11 +136,7 @@ class KioskController(QObject):
             self.theme = theme
             window.apply_theme(theme)
         translator = Translator.for_language(machine.language)
-        if (
-            translator.language != self.translator.language
-            or change.previous is not change.phase
-            or change.session_ended
-        ):
+        if translator.language != self.translator.language or change.session_ended:
             self.translator = translator
             window.retranslate(translator)
         else:
