@@ -97,12 +97,59 @@ class Choice:
         return value
 
 
-class Text:
-    __slots__ = ("default", "hint")
+class WholeChoice:
+    """A whole number from a short list, such as a baud rate or a paper width."""
 
-    def __init__(self, default: str, hint: str = "text") -> None:
+    __slots__ = ("choices", "default")
+
+    def __init__(self, default: int, choices: tuple[int, ...]) -> None:
+        self.default = default
+        self.choices = choices
+
+    def parse(self, key: str, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value not in self.choices:
+            allowed = ", ".join(str(choice) for choice in self.choices)
+            raise DriverConfigError(key, f"must be one of {allowed}, not {_shown(value)}")
+        return value
+
+
+class Names:
+    """A TOML list of names, each from a known set, in an order that matters (tried first to last)."""
+
+    __slots__ = ("choices", "default", "hint")
+
+    def __init__(self, default: tuple[str, ...], choices: tuple[str, ...], hint: str = "name") -> None:
+        self.default = default
+        self.choices = choices
+        self.hint = hint  # what one name is, singular: "code page"
+
+    def parse(self, key: str, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list | tuple):
+            example = ", ".join(f"'{name}'" for name in self.default)
+            raise DriverConfigError(key, f"must be a list such as [{example}], not {_shown(value)}")
+        if not value:
+            raise DriverConfigError(key, f"must name at least one {self.hint}")
+        seen: list[str] = []
+        for item in value:
+            if not isinstance(item, str):
+                raise DriverConfigError(key, f"must hold {self.hint} names, not {_shown(item)}")
+            if item not in self.choices:
+                raise DriverConfigError(key, f"unknown {self.hint} '{item}' (known: {', '.join(self.choices)})")
+            if item in seen:
+                raise DriverConfigError(key, f"names {self.hint} '{item}' twice")
+            seen.append(item)
+        return tuple(seen)
+
+
+class Text:
+    """Text; a `required` one has no usable default and must be set in the config."""
+
+    __slots__ = ("default", "hint", "required")
+
+    def __init__(self, default: str, hint: str = "text", required: bool = False) -> None:
         self.default = default
         self.hint = hint
+        self.required = required
 
     def parse(self, key: str, value: object) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -137,7 +184,7 @@ class Table:
         return result
 
 
-Option = Flag | Whole | Number | Choice | Text | Table
+Option = Flag | Whole | WholeChoice | Number | Choice | Names | Text | Table
 
 
 class DriverFactory(Generic[T]):
@@ -158,6 +205,9 @@ class DriverFactory(Generic[T]):
                 allowed = ", ".join(self.options)
                 hint = f"options: {allowed}" if allowed else "this driver has no options"
                 raise DriverConfigError(str(key), f"unknown option ({hint})")
+        for key, option in self.options.items():
+            if isinstance(option, Text) and option.required and key not in options:
+                raise DriverConfigError(key, f"is required: {option.hint}")
         values: dict[str, object] = {
             key: dict(option.default) if isinstance(option, Table) else option.default
             for key, option in self.options.items()

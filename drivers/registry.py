@@ -49,6 +49,7 @@ REGISTRY: dict[str, dict[str, str]] = {
         "none": "drivers.cardreader.factories:none",
     },
     "printer": {
+        "escpos": "drivers.printer.factories:escpos",
         "simulated": "drivers.printer.factories:simulated",
         "none": "drivers.printer.factories:none",
     },
@@ -99,9 +100,10 @@ class DriverSet:
         return result
 
     def close(self) -> None:
-        """Stop the camera and end the voice, at kiosk shutdown."""
+        """Stop the camera, release the printer's line and end the voice, at kiosk shutdown."""
         try:
             self.camera.stop()
+            self.printer.close()
         finally:
             self.speech.close()
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from drivers.camera.protocol import Frame
 from drivers.cardreader.protocol import CardAbsentError
 from drivers.health import Health
+from drivers.printer.document import Document, TextRasterizer
+from drivers.printer.profile import PrinterProfile
 from drivers.printer.protocol import PrinterError, PrinterStatus
 
 NOT_CONFIGURED = "Not configured"
@@ -52,6 +54,11 @@ class UnavailablePrinter:
     def __init__(self, reason: str = NOT_CONFIGURED) -> None:
         self.reason = reason
 
+    @property
+    def profile(self) -> PrinterProfile:
+        """The default 80 mm profile, so layouts can still be measured."""
+        return PrinterProfile()
+
     def health(self) -> Health:
         return Health.missing(self.reason)
 
@@ -60,6 +67,12 @@ class UnavailablePrinter:
 
     def write(self, data: bytes) -> None:
         raise PrinterError(self.reason)
+
+    def print(self, document: Document, rasterizer: TextRasterizer | None = None) -> PrinterStatus:
+        raise PrinterError(self.reason)
+
+    def close(self) -> None:
+        pass
 
 
 class UnavailableSpeech:

@@ -11,6 +11,7 @@ file to read, so the embedded default starts without it (start-up time is benchm
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import StrEnum
@@ -42,7 +43,7 @@ class DeviceSettings:
     role: Role = Role.KIOSK
     orientation: Orientation = Orientation.PORTRAIT
     languages: list[str] = field(default_factory=lambda: ["nl", "en"])
-    tasks: list[str] = field(default_factory=lambda: ["checkin", "opening_hours"])
+    tasks: list[str] = field(default_factory=lambda: ["checkin", "ticket", "opening_hours"])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,6 +75,50 @@ class CounterSettings:
 class AppointmentSettings:
     # Empty: the invented demo appointments shipped in assets/demo.
     file: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TopicSettings:
+    """A walk-in topic a citizen can take a number for."""
+
+    letter: str  # first character of the ticket number: "A" gives A001, A002, …
+    name: dict[str, str]  # per language; "nl" is required
+    wait_area: dict[str, str]  # where to wait, per language
+
+
+def _default_topics() -> list[TopicSettings]:
+    return [
+        TopicSettings(
+            letter="A",
+            name={"nl": "Paspoort of ID-kaart", "en": "Passport or ID card"},
+            wait_area={"nl": "Wachtruimte A, begane grond", "en": "Waiting area A, ground floor"},
+        ),
+        TopicSettings(
+            letter="B",
+            name={"nl": "Rijbewijs", "en": "Driving licence"},
+            wait_area={"nl": "Wachtruimte A, begane grond", "en": "Waiting area A, ground floor"},
+        ),
+        TopicSettings(
+            letter="C",
+            name={"nl": "Verhuizing of adres", "en": "Moving house or address"},
+            wait_area={"nl": "Wachtruimte B, eerste verdieping", "en": "Waiting area B, first floor"},
+        ),
+        TopicSettings(
+            letter="D",
+            name={"nl": "Andere vraag", "en": "Another question"},
+            wait_area={"nl": "Wachtruimte B, eerste verdieping", "en": "Waiting area B, first floor"},
+        ),
+    ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueSettings:
+    # Put before the number when several kiosks may hand out numbers offline, so two never
+    # give out the same one: prefix "2" gives 2-A001.
+    prefix: str = ""
+    # The QR code on a ticket links here; {number} is replaced. Empty: no QR code.
+    status_url: str = "https://balie.example.nl/wachtrij/{number}"
+    topics: list[TopicSettings] = field(default_factory=_default_topics)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,6 +159,7 @@ class KioskConfig:
     counter: CounterSettings = field(default_factory=CounterSettings)
     opening_hours: dict[str, str] = field(default_factory=_default_hours)
     appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
     hardware: HardwareSettings = field(default_factory=HardwareSettings)
 
 
@@ -166,14 +212,20 @@ def _refuse_unknown_keys(raw: object, section: type, source: str, path: str) -> 
     """A typo in a key must be reported, not ignored: walk the tables against the sections."""
     if not isinstance(raw, Mapping):
         return  # the type check names it
-    known = {f.name: f for f in fields(section)}
+    hints = typing.get_type_hints(section)
+    known = [f.name for f in fields(section)]
     for key, value in raw.items():
         where = f"{path}.{key}" if path else str(key)
         if key not in known:
             raise ConfigError(source, f"{where}: unknown key (known here: {', '.join(known)})")
-        nested = known[key].default_factory
-        if isinstance(nested, type) and is_dataclass(nested):
-            _refuse_unknown_keys(value, nested, source, where)
+        hint = hints[key]
+        if isinstance(hint, type) and is_dataclass(hint):
+            _refuse_unknown_keys(value, hint, source, where)
+        elif typing.get_origin(hint) is list and isinstance(value, list):
+            (item_type,) = typing.get_args(hint)
+            if isinstance(item_type, type) and is_dataclass(item_type):
+                for index, item in enumerate(value):
+                    _refuse_unknown_keys(item, item_type, source, f"{where}[{index}]")
 
 
 def _plain(message: str) -> str:
@@ -245,3 +297,21 @@ def _check_meaning(config: KioskConfig, source: str) -> None:
             key += ".driver" if exc.key == "driver" else f".options.{exc.key}"
             raise ConfigError(source, f"{key}: {exc.message}") from None
     _check_appointments(config, source)
+    _check_queue(config.queue, source)
+
+
+def _check_queue(queue: QueueSettings, source: str) -> None:
+    if not re.fullmatch(r"[A-Z0-9]{0,3}", queue.prefix):
+        raise ConfigError(source, f"queue.prefix: '{queue.prefix}' must be up to 3 capital letters or digits")
+    if queue.status_url and "{number}" not in queue.status_url:
+        raise ConfigError(source, "queue.status_url: must contain {number}, where the ticket number goes")
+    letters = [topic.letter for topic in queue.topics]
+    for index, topic in enumerate(queue.topics):
+        where = f"queue.topics[{index}]"
+        if not re.fullmatch(r"[A-Z]", topic.letter):
+            raise ConfigError(source, f"{where}.letter: '{topic.letter}' must be one capital letter")
+        if letters.count(topic.letter) > 1:
+            raise ConfigError(source, f"{where}.letter: '{topic.letter}' is used by two topics")
+        for key in ("name", "wait_area"):
+            if "nl" not in getattr(topic, key):
+                raise ConfigError(source, f"{where}.{key}.nl: missing (the Dutch text is needed)")

@@ -32,6 +32,13 @@ TASKS: dict[str, Task] = {
         pictogram="calendar.svg",
         wants=("printer",),
     ),
+    "ticket": Task(
+        id="ticket",
+        title=N_("Take a number"),
+        subtitle=N_("Wait your turn at the counter"),
+        pictogram="ticket.svg",
+        needs=("printer",),
+    ),
     "opening_hours": Task(
         id="opening_hours",
         title=N_("Opening hours"),

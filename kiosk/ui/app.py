@@ -56,13 +56,19 @@ class KioskShell:
 
         from drivers.registry import build_all
         from kiosk.appointments import LocalAppointments
+        from kiosk.ticket_queue import LocalTicketQueue
         from kiosk.ui.controller import HealthWatcher, KioskController
+        from kiosk.ui.printing import PrintService
+        from kiosk.ui.text_raster import QtTextRasterizer
 
         drivers = drivers or build_all(self.config.hardware.choices())
         appointments_file = Path(self.config.appointments.file) if self.config.appointments.file else None
-        self.window.context.appointments = LocalAppointments.from_file(appointments_file)
-        controller = KioskController(self.machine, self.window, drivers, clock=self.clock, start_theme=self.theme)
+        context = self.window.context
+        context.appointments = LocalAppointments.from_file(appointments_file)
+        context.tickets = LocalTicketQueue(self.config.queue)
         watcher = HealthWatcher(drivers, interval=health_interval)
+        context.printing = PrintService(drivers.printer, QtTextRasterizer(), on_result=watcher.poll_now)
+        controller = KioskController(self.machine, self.window, drivers, clock=self.clock, start_theme=self.theme)
         watcher.changed.connect(controller.on_health)
         watcher.start()
         QTimer.singleShot(0, self.window.prebuild)  # the other screens, in idle time
@@ -83,6 +89,8 @@ class Kiosk:
         import shiboken6
 
         self.watcher.stop()
+        if self.window.context.printing is not None:
+            self.window.context.printing.close()
         self.controller.shutdown()
         self.window.close()
         shiboken6.delete(self.window)  # now, not at some later event loop turn

@@ -39,14 +39,20 @@ class HealthWatcher(QObject):
         self._drivers = drivers
         self._interval = interval
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="health-watcher", daemon=True)
         self._last: dict[str, Health] | None = None
 
     def start(self) -> None:
         self._thread.start()
 
+    def poll_now(self) -> None:
+        """Ask again at once (after a print job, when paper may have run out)."""
+        self._wake.set()
+
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
 
@@ -56,7 +62,8 @@ class HealthWatcher(QObject):
             if health != self._last:
                 self._last = health
                 self.changed.emit(health)
-            self._stop.wait(self._interval)
+            self._wake.wait(self._interval)
+            self._wake.clear()
 
 
 class KioskController(QObject):
@@ -78,6 +85,7 @@ class KioskController(QObject):
         self.theme = start_theme or window.context.theme
         self._start_theme = self.theme
         self._last_spoken_second: int | None = None
+        self._shut_down = False
 
         self.deadline_timer = QTimer(self)
         self.deadline_timer.setSingleShot(True)
@@ -86,6 +94,7 @@ class KioskController(QObject):
         self.countdown_timer.setInterval(1000)
         self.countdown_timer.timeout.connect(self.tick)
 
+        window.context.speak = self._say
         window.overlay.still_here.clicked.connect(machine.touch)
         window.overlay.stop_button.clicked.connect(machine.finish)
         window.help_button.clicked.connect(machine.talk_to_person)
@@ -196,10 +205,13 @@ class KioskController(QObject):
         self.drivers.speech.say(text, self.translator.language)
 
     def on_health(self, health: dict[str, Health]) -> None:
+        if self._shut_down:
+            return  # a report that was on its way while the kiosk closed
         self.health = health
         self.window.update_health(health)
 
     def shutdown(self) -> None:
+        self._shut_down = True
         self.deadline_timer.stop()
         self.countdown_timer.stop()
         self._app.removeEventFilter(self)

@@ -33,6 +33,7 @@ PHASE_SCREENS: dict[Phase, str] = {
 }
 TASK_SCREENS: dict[str, str] = {
     "checkin": "kiosk.ui.screens.checkin:CheckinScreen",
+    "ticket": "kiosk.ui.screens.ticket:TicketScreen",
     "opening_hours": "kiosk.ui.screens.opening_hours:OpeningHoursScreen",
 }
 

@@ -9,8 +9,9 @@ from drivers import registry
 from drivers.camera.simulator import SimulatedCamera
 from drivers.cardreader.simulator import SimulatedCardReader
 from drivers.health import HealthState
+from drivers.printer.document import Cut, Document, Text
 from drivers.printer.protocol import PrinterError
-from drivers.printer.simulator import SimulatedPrinterDriver
+from drivers.printer.simulated_line import SimulatedLinePrinter
 from drivers.registry import DriverConfigError
 from drivers.speech.espeak import EspeakSpeech
 from drivers.speech.recorder import RecordingSpeech
@@ -30,8 +31,10 @@ def test_driver_names():
 def test_every_driver_builds_with_its_defaults():
     for device in registry.DEVICES:
         for driver in registry.driver_names(device):
-            registry.check(device, driver, {})
-            built = registry.build(device, driver, {})
+            # The real printer driver needs its port; loop:// is pyserial's loopback (no printer answers).
+            options = {"port": "loop://"} if (device, driver) == ("printer", "escpos") else {}
+            registry.check(device, driver, options)
+            built = registry.build(device, driver, options)
             assert built.health().state in set(HealthState)
             close = getattr(built, "close", None)
             if close is not None:
@@ -42,7 +45,7 @@ def test_unknown_driver_names_the_choices():
     with pytest.raises(DriverConfigError) as caught:
         registry.check("printer", "epson", {})
     assert caught.value.key == "driver"
-    assert caught.value.message == "unknown printer driver 'epson' (available: simulated, none)"
+    assert caught.value.message == "unknown printer driver 'epson' (available: escpos, simulated, none)"
 
 
 @pytest.mark.parametrize(
@@ -55,7 +58,7 @@ def test_unknown_driver_names_the_choices():
             "simulated",
             {"colour": "red"},
             "colour",
-            "unknown option (options: paper, cover_open, online, present)",
+            "unknown option (options: paper, cover_open, online, present, paper_mm, native_qr, baudrate)",
         ),
         ("printer", "none", {"paper": "ok"}, "paper", "unknown option (this driver has no options)"),
         ("camera", "simulated", {"width": True}, "width", "must be a whole number from 16 to 4096, not true"),
@@ -114,14 +117,19 @@ def test_options_reach_the_driver():
     speech.close()
 
 
-def test_simulated_printer_exposes_its_endpoint_for_faults():
+def test_simulated_printer_is_the_real_driver_over_a_pty():
     printer = registry.build("printer", "simulated", {"paper": "out"})
-    assert isinstance(printer, SimulatedPrinterDriver)
-    with pytest.raises(PrinterError, match="Paper is out"):
-        printer.write(b"ticket")
-    printer.endpoint.set_paper("ok")
-    printer.write(b"ticket")
-    assert printer.endpoint.received == b"ticket"
+    assert isinstance(printer, SimulatedLinePrinter)
+    try:
+        assert printer.simulator.port.startswith("/dev/pts/")
+        with pytest.raises(PrinterError, match="Paper is out"):
+            printer.print(Document((Text("ticket"), Cut())))
+        printer.simulator.set_paper("ok")
+        printer.print(Document((Text("ticket"), Cut())))
+        assert printer.simulator.wait_for_receipts(1, timeout=5)
+        assert [line.text for line in printer.simulator.receipts[0].lines] == ["ticket"]
+    finally:
+        printer.close()
 
 
 def test_build_all_defaults_to_simulated_and_reports_health():
@@ -159,9 +167,10 @@ def test_a_failing_health_check_is_reported_not_raised():
         def health(self):
             raise RuntimeError("boom")
 
-    drivers = registry.build_all({})
+    drivers = registry.build_all({"printer": ("none", {})})
     broken = registry.DriverSet(drivers.camera, drivers.cardreader, Broken(), drivers.speech)  # type: ignore[arg-type]
     assert broken.health()["printer"].state is HealthState.FAILED
+    drivers.close()
 
 
 def test_registry_and_check_import_no_driver():

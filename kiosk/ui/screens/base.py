@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,8 @@ from kiosk.ui.theme import Theme
 
 if TYPE_CHECKING:
     from kiosk.appointments import LocalAppointments
+    from kiosk.ticket_queue import LocalTicketQueue
+    from kiosk.ui.printing import PrintService
 
 
 @dataclass
@@ -27,7 +29,11 @@ class ScreenContext:
     config: KioskConfig
     machine: SessionMachine
     theme: Theme
-    appointments: LocalAppointments | None = None  # loaded just after the first frame
+    # Made just after the first frame (see kiosk.ui.app.KioskShell.complete):
+    appointments: LocalAppointments | None = None
+    tickets: LocalTicketQueue | None = None
+    printing: PrintService | None = None
+    speak: Callable[[str], None] | None = None  # in the session's language, whatever the speech setting
 
 
 class Screen(QWidget):
