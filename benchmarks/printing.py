@@ -116,8 +116,10 @@ def main() -> None:
         verdict = "OK" if ours < baseline else "OVER"
         print(f"\nbytes, balie native / python-escpos image QR: {ours / baseline:.2f}x (target < 1) {verdict}")
     at_115200 = ready_to_cut("driver", document, 115200, native)
-    print(f"ticket ready to cut at 115200 baud: {at_115200 * 1000:.0f} ms (target < 500 ms) "
-          f"{'OK' if at_115200 < 0.5 else 'OVER'}")
+    print(
+        f"ticket ready to cut at 115200 baud: {at_115200 * 1000:.0f} ms (target < 500 ms) "
+        f"{'OK' if at_115200 < 0.5 else 'OVER'}"
+    )
 
 
 if __name__ == "__main__":

@@ -95,6 +95,13 @@ def test_checkin_by_typing_the_code(qtbot: QtBot, kiosk: Kiosk) -> None:
     greeting = find(kiosk, "checkinGreeting").text()
     assert greeting == "Welkom, Joris. U bent aangemeld."
     assert "Wachtruimte A, begane grond" in find(kiosk, "checkinWhere").text()
+    # A check-in receipt prints, without the citizen's name on it.
+    simulator = kiosk.drivers.printer.simulator  # type: ignore[attr-defined]
+    assert simulator.wait_for_receipts(1, timeout=5)
+    texts = [line.text for line in simulator.receipts[0].lines]
+    assert "U bent aangemeld" in texts and "Verhuizing doorgeven" in texts
+    assert not any("Joris" in text for text in texts)
+    qtbot.waitUntil(lambda: find(kiosk, "checkinReceipt").text() == "Pak uw bon uit de printer.", timeout=5000)
 
 
 def test_checkin_problems_are_explained(qtbot: QtBot, kiosk: Kiosk) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.appointments import LookUpResult, Outcome
+from kiosk.appointments import Appointment, LookUpResult, Outcome
 from kiosk.i18n import N_, Translator
+from kiosk.print_layouts import checkin_receipt
 from kiosk.session import Phase
 from kiosk.ui.controls import KioskButton, label
 from kiosk.ui.keyboard import CodeKeyboard
+from kiosk.ui.printing import PrintJob, PrintOutcome
 from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
 from kiosk.ui.theme import Theme
 
@@ -72,7 +74,10 @@ class CheckinScreen(Screen):
         self.done_button.clicked.connect(self.machine.finish)
         self.menu_button = KioskButton(object_name="checkinMenu")
         self.menu_button.clicked.connect(self.machine.task_done)
-        for widget in (self.greeting, self.details, self.where):
+        self.receipt_note = label(object_name="checkinReceipt")
+        self.receipt_note.hide()
+        self._receipt_job: PrintJob | None = None
+        for widget in (self.greeting, self.details, self.where, self.receipt_note):
             result.addWidget(widget)
         result.addStretch(1)
         result.addLayout(button_row(self.menu_button, self.done_button))
@@ -89,7 +94,26 @@ class CheckinScreen(Screen):
         if citizen is not None:
             citizen.task_data["checkin"] = result
         self._show(result)
+        if result.outcome is Outcome.CHECKED_IN and result.appointment is not None:
+            self._print_receipt(result.appointment)
         self.machine.touch()
+
+    def _print_receipt(self, appointment: Appointment) -> None:
+        """A receipt to hold while waiting; it is a help, not a condition, so a failure only logs."""
+        printing = self.context.printing
+        if printing is None:
+            return
+        config = self.context.config
+        document = checkin_receipt(
+            appointment, self._t, municipality=config.device.municipality, location=config.device.location
+        )
+        self._receipt_job = printing.submit(document, "check-in receipt")
+        self._receipt_job.finished.connect(self._receipt_printed)
+
+    def _receipt_printed(self, outcome: PrintOutcome) -> None:
+        if outcome.printed and self.pages.currentWidget() is self.result_page:
+            self.receipt_note.setText(self._t.text("Take your receipt from the printer."))
+            self.receipt_note.show()
 
     def _show(self, result: LookUpResult) -> None:
         t = self._t
@@ -144,5 +168,6 @@ class CheckinScreen(Screen):
 
     def wipe(self) -> None:
         self.code_field.clear()
-        for widget in (self.greeting, self.details, self.where, self.problem):
+        for widget in (self.greeting, self.details, self.where, self.problem, self.receipt_note):
             widget.clear()
+        self._receipt_job = None
