@@ -44,6 +44,7 @@ class DeviceSettings:
     orientation: Orientation = Orientation.PORTRAIT
     languages: list[str] = field(default_factory=lambda: ["nl", "en"])
     tasks: list[str] = field(default_factory=lambda: ["checkin", "ticket", "opening_hours"])
+    logo: str = ""  # image printed at the top of tickets and receipts (PNG/JPEG); empty: none
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,11 +189,16 @@ def load_config(path: Path | None) -> KioskConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, f"not valid TOML: {exc}") from None
     config = parse_config(raw, source)
+    # Files named in the config are found relative to it, as a technician expects.
     file = config.appointments.file
-    if file and not Path(file).is_absolute():  # relative to the config file, as a technician expects
+    if file and not Path(file).is_absolute():
         absolute = str((path.parent / file).resolve())
         config = replace(config, appointments=replace(config.appointments, file=absolute))
         _check_appointments(config, source)
+    logo = config.device.logo
+    if logo and not Path(logo).is_absolute():
+        config = replace(config, device=replace(config.device, logo=str((path.parent / logo).resolve())))
+        _check_logo(config, source)
     return config
 
 
@@ -298,6 +304,20 @@ def _check_meaning(config: KioskConfig, source: str) -> None:
             raise ConfigError(source, f"{key}: {exc.message}") from None
     _check_appointments(config, source)
     _check_queue(config.queue, source)
+    _check_logo(config, source)
+
+
+def _check_logo(config: KioskConfig, source: str) -> None:
+    logo = config.device.logo
+    if not logo or not Path(logo).is_absolute():
+        return
+    from drivers.printer.document import DocumentError
+    from drivers.printer.logo import logo_raster
+
+    try:
+        logo_raster(Path(logo), 576)
+    except DocumentError as exc:
+        raise ConfigError(source, f"device.logo: {exc}") from None
 
 
 def _check_queue(queue: QueueSettings, source: str) -> None:

@@ -20,8 +20,11 @@ NUMBER_SIZE = 4  # the ticket number, readable at arm's length
 
 def _header(municipality: str, location: str, logo: Raster | None) -> list[Block]:
     blocks: list[Block] = [logo] if logo is not None else []
-    blocks += [Text(municipality, Align.CENTER, bold=True), Text(location, Align.CENTER), Feed(1)]
-    return blocks
+    if municipality:
+        blocks.append(Text(municipality, Align.CENTER, bold=True))
+    if location:
+        blocks.append(Text(location, Align.CENTER))
+    return [*blocks, Feed(1)] if blocks else blocks
 
 
 def _pick(texts: dict[str, str], language: str) -> str:

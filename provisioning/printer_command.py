@@ -44,6 +44,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ticket.add_argument("--paper", type=int, default=80, choices=(58, 80), help="paper width in mm")
     ticket.add_argument("--raster-qr", action="store_true", help="send the QR code as an image (older printers)")
     ticket.add_argument("--language", default="nl", choices=("nl", "en"))
+    ticket.add_argument("--logo", type=Path, help="an image for the top of the ticket")
+    ticket.add_argument("--header", default="", help="a line above the number, e.g. the municipality")
     ticket.set_defaults(run=_ticket)
 
     simulate = actions.add_parser("simulate", help="run a simulated printer on a pseudo-terminal")
@@ -103,6 +105,7 @@ def _ticket(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QGuiApplication
 
     from drivers.printer.document import DocumentError
+    from drivers.printer.logo import logo_raster
     from drivers.printer.protocol import PrinterError
     from kiosk.config import TopicSettings
     from kiosk.i18n import Translator
@@ -113,11 +116,17 @@ def _ticket(args: argparse.Namespace) -> int:
     _app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # fonts for text drawn as images
     topic = TopicSettings(letter=args.number[:1], name={"nl": args.topic}, wait_area={"nl": args.wait_area or "-"})
     ticket = QueueTicket(args.number, topic, dt.datetime.now())
-    document = queue_ticket(
-        ticket, Translator.for_language(args.language), municipality="Balie", location="", status_url=args.qr
-    )
     try:
         link, printer = _open(args, args.paper, native_qr=not args.raster_qr)
+        logo = logo_raster(args.logo, printer.profile.dots_per_line) if args.logo else None
+        document = queue_ticket(
+            ticket,
+            Translator.for_language(args.language),
+            municipality=args.header,
+            location="",
+            status_url=args.qr,
+            logo=logo,
+        )
         try:
             before = describe(printer.status())
             if before not in ("printer ok", "printer paper low"):

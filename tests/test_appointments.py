@@ -88,3 +88,16 @@ def test_config_checks_the_appointments_file_relative_to_itself(tmp_path: Path) 
     config_path.write_text('[appointments]\nfile = "missing.json"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"appointments.file: .*missing.json: file not found"):
         load_config(config_path)
+
+
+def test_config_logo_is_found_relative_to_the_config_and_checked(tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("L", (120, 40), 0).save(tmp_path / "logo.png")
+    config_path = tmp_path / "kiosk.toml"
+    config_path.write_text('[device]\nlogo = "logo.png"\n', encoding="utf-8")
+    assert load_config(config_path).device.logo == str(tmp_path / "logo.png")
+    (tmp_path / "bad.png").write_bytes(b"no image")
+    config_path.write_text('[device]\nlogo = "bad.png"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"device.logo: logo .*bad.png is not an image"):
+        load_config(config_path)

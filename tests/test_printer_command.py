@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -49,6 +50,20 @@ def test_ticket_prints_number_accented_topic_qr_and_cut(simulator: WirePrinterSi
     image = cv2.imdecode(np.frombuffer(receipt.png, np.uint8), cv2.IMREAD_GRAYSCALE)
     assert cv2.QRCodeDetector().detectAndDecode(image)[0] == URL
     assert receipt.cuts == [True]
+
+
+def test_ticket_with_logo_and_header(simulator: WirePrinterSimulator, tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    cv2.imwrite(str(logo), np.full((60, 200), 30, np.uint8))
+    result = balie(
+        "printer", "ticket", "--port", simulator.port, "--number", "D003", "--topic", "Andere vraag",
+        "--logo", str(logo), "--header", "Gemeente Voorbeeld",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert simulator.wait_for_receipts(1, timeout=5)
+    receipt = simulator.receipts[0]
+    assert receipt.images == 1
+    assert [line.text for line in receipt.lines][:2] == ["Gemeente Voorbeeld", "Uw nummer"]
 
 
 def test_ticket_with_raster_qr_for_printers_without_native_qr(simulator: WirePrinterSimulator) -> None:
@@ -119,3 +134,19 @@ def test_missing_port_and_too_long_qr(simulator: WirePrinterSimulator, tmp_path:
     assert too_long.returncode == 1
     assert too_long.stderr.strip().startswith("balie: QR code payload too long")
     assert simulator.receipts == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to run as another user")
+def test_permission_denied_names_the_dialout_group(simulator: WirePrinterSimulator) -> None:
+    """Run as an unprivileged user against a port only root may open, as on a fresh kiosk."""
+    os.chmod(simulator.port, 0o600)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [sys.executable, "-m", "kiosk.cli", "printer", "status", "--port", simulator.port]
+    as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+    result = subprocess.run(as_nobody, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    if "Permission denied" in result.stderr and "python" in result.stderr.lower():
+        pytest.skip("the unprivileged user cannot run this Python")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"balie: no permission to open printer port {simulator.port} (add the kiosk user to the dialout group)"
+    )

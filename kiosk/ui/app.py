@@ -54,6 +54,7 @@ class KioskShell:
     def complete(self, *, drivers: DriverSet | None = None, health_interval: float = 15.0) -> Kiosk:
         from PySide6.QtCore import QTimer
 
+        from drivers.printer.logo import logo_raster
         from drivers.registry import build_all
         from kiosk.appointments import LocalAppointments
         from kiosk.ticket_queue import LocalTicketQueue
@@ -66,6 +67,8 @@ class KioskShell:
         context = self.window.context
         context.appointments = LocalAppointments.from_file(appointments_file)
         context.tickets = LocalTicketQueue(self.config.queue)
+        if self.config.device.logo:  # checked when the config was read
+            context.logo = logo_raster(Path(self.config.device.logo), drivers.printer.profile.dots_per_line)
         watcher = HealthWatcher(drivers, interval=health_interval)
         context.printing = PrintService(drivers.printer, QtTextRasterizer(), on_result=watcher.poll_now)
         controller = KioskController(self.machine, self.window, drivers, clock=self.clock, start_theme=self.theme)

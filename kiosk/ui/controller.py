@@ -9,6 +9,7 @@ ends, every screen is rebuilt and the speech driver told to forget.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from kiosk.i18n import Translator
 from kiosk.session import ATTENDED, Change, SessionMachine
 from kiosk.ui.theme import Theme
 from kiosk.ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
 
 INPUT_EVENTS = frozenset(
     {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress, QEvent.Type.Wheel}
@@ -60,6 +63,10 @@ class HealthWatcher(QObject):
         while not self._stop.is_set():
             health = self._drivers.health()
             if health != self._last:
+                for device, now in health.items():
+                    if self._last is None or self._last.get(device) != now:
+                        # For the technician; a device's health never holds personal data.
+                        log.info("%s: %s%s", device, now.state, f" ({now.reason})" if now.reason else "")
                 self._last = health
                 self.changed.emit(health)
             self._wake.wait(self._interval)

@@ -43,6 +43,18 @@ def test_take_a_number_prints_the_ticket(qtbot: QtBot, kiosk: Kiosk) -> None:
     assert receipt.cuts == [True]
     spoken = [u.text for u in kiosk.drivers.speech.utterances]
     assert "Uw nummer is A 1. Het wordt nu geprint." in spoken
+    qtbot.waitUntil(lambda: "Wacht in: Wachtruimte A" in kiosk.drivers.speech.utterances[-1].text, timeout=5000)
+
+
+def test_cable_pulled_mid_ticket_keeps_the_number_on_screen(qtbot: QtBot, kiosk: Kiosk) -> None:
+    simulator = kiosk.drivers.printer.simulator  # type: ignore[attr-defined]
+    tap(qtbot, find(kiosk, "startButton"))
+    tap(qtbot, find(kiosk, "tile_ticket"))
+    simulator.disconnect_after(40)  # the header goes through, then the line is gone
+    tap(qtbot, find(kiosk, "topic_B"))
+    qtbot.waitUntil(lambda: ticket_screen(kiosk)._outcome is not None, timeout=15_000)
+    assert find(kiosk, "ticketNumber").text() == "B001"
+    assert "Schrijf uw nummer op" in find(kiosk, "ticketMessage").text()
 
 
 def test_paper_out_disables_taking_a_number(qtbot: QtBot, kiosk: Kiosk) -> None:

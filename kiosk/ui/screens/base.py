@@ -17,6 +17,7 @@ from kiosk.ui.controls import KioskButton, pictogram
 from kiosk.ui.theme import Theme
 
 if TYPE_CHECKING:
+    from drivers.printer.document import Raster
     from kiosk.appointments import LocalAppointments
     from kiosk.ticket_queue import LocalTicketQueue
     from kiosk.ui.printing import PrintService
@@ -33,6 +34,7 @@ class ScreenContext:
     appointments: LocalAppointments | None = None
     tickets: LocalTicketQueue | None = None
     printing: PrintService | None = None
+    logo: Raster | None = None  # for the top of tickets and receipts, sized for this printer
     speak: Callable[[str], None] | None = None  # in the session's language, whatever the speech setting
 
 

@@ -105,7 +105,11 @@ class CheckinScreen(Screen):
             return
         config = self.context.config
         document = checkin_receipt(
-            appointment, self._t, municipality=config.device.municipality, location=config.device.location
+            appointment,
+            self._t,
+            municipality=config.device.municipality,
+            location=config.device.location,
+            logo=self.context.logo,
         )
         self._receipt_job = printing.submit(document, "check-in receipt")
         self._receipt_job.finished.connect(self._receipt_printed)

@@ -96,6 +96,7 @@ class TicketScreen(Screen):
             municipality=config.device.municipality,
             location=config.device.location,
             status_url=tickets.status_url(ticket),
+            logo=self.context.logo,
         )
         self._job = printing.submit(document, f"ticket {ticket.number}")
         self._job.finished.connect(self._printed)
@@ -111,7 +112,7 @@ class TicketScreen(Screen):
         self._show()
         assert self._ticket is not None
         if outcome.printed:
-            self._say(self.message.text())
+            self._say(f"{self.message.text()} {self.where.text()}")
         else:
             self._say(
                 self._t.text(
