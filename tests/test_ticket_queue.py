@@ -56,3 +56,25 @@ def test_ticket_layout_in_the_citizens_language() -> None:
     assert any(block.text == "Please wait in: Waiting area A, ground floor" for block in texts)
     assert QrCode("https://balie.example.nl/wachtrij/A001") in document.blocks
     assert isinstance(document.blocks[-1], Cut)
+
+
+def test_caseworker_document_prints_lines_then_images() -> None:
+    from drivers.printer.document import Raster
+    from kiosk.print_layouts import caseworker_document
+
+    stamp = Raster(8, 1, b"\xff")
+    document = caseworker_document(
+        ["Bevestiging van uw aanvraag", "Referentie: 2026-0412"],
+        [stamp],
+        municipality="Gemeente Voorbeeld",
+        location="Stadswinkel Centrum",
+    )
+    texts = [block.text for block in document.blocks if isinstance(block, Text)]
+    assert texts == [
+        "Gemeente Voorbeeld",
+        "Stadswinkel Centrum",
+        "Bevestiging van uw aanvraag",
+        "Referentie: 2026-0412",
+    ]
+    assert document.blocks.index(stamp) > max(i for i, b in enumerate(document.blocks) if isinstance(b, Text))
+    assert isinstance(document.blocks[-1], Cut)
