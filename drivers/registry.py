@@ -41,6 +41,7 @@ DEFAULT_DRIVER = "simulated"
 
 REGISTRY: dict[str, dict[str, str]] = {
     "camera": {
+        "opencv": "drivers.camera.factories:opencv",
         "simulated": "drivers.camera.factories:simulated",
         "none": "drivers.camera.factories:none",
     },

@@ -32,6 +32,10 @@ class UnavailableCamera:
     def latest_frame(self) -> Frame | None:
         return None
 
+    def wait_for_frame(self, after_index: int = -1, timeout: float = 1.0) -> Frame | None:
+        """None at once: no frame will ever come, so a caller need not wait out `timeout`."""
+        return None
+
 
 class UnavailableCardReader:
     def __init__(self, reason: str = NOT_CONFIGURED) -> None:

@@ -72,6 +72,24 @@ def checkin_receipt(
     return Document(tuple(blocks))
 
 
+def scan_receipt(
+    reference: str, pages: int, t: Translator, *, municipality: str, location: str, logo: Raster | None = None
+) -> Document:
+    """Proof of what was handed in; the reference finds it again, nothing on it says what it was."""
+    blocks = _header(municipality, location, logo)
+    blocks += [
+        Text(t.text("Document received"), Align.CENTER, bold=True, size=2),
+        Feed(1),
+        Text(t.text("{pages} pages received", pages=pages) if pages != 1 else t.text("1 page received"), Align.CENTER),
+        Text(t.text("Reference"), Align.CENTER),
+        Text(reference, Align.CENTER, bold=True, size=2),
+        Text(_when(dt.datetime.now()), Align.CENTER),
+        Feed(2),
+        Cut(),
+    ]
+    return Document(tuple(blocks))
+
+
 def caseworker_document(
     lines: Sequence[str], images: Sequence[Raster] = (), *, municipality: str, location: str
 ) -> Document:

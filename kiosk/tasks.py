@@ -39,6 +39,14 @@ TASKS: dict[str, Task] = {
         pictogram="ticket.svg",
         needs=("printer",),
     ),
+    "scan": Task(
+        id="scan",
+        title=N_("Hand in a document"),
+        subtitle=N_("Show your papers to the camera"),
+        pictogram="document.svg",
+        needs=("camera",),
+        wants=("printer",),
+    ),
     "opening_hours": Task(
         id="opening_hours",
         title=N_("Opening hours"),

@@ -61,12 +61,15 @@ class KioskShell:
         from kiosk.ui.controller import HealthWatcher, KioskController
         from kiosk.ui.printing import PrintService
         from kiosk.ui.text_raster import QtTextRasterizer
+        from kiosk.vision.scan_pdf import ScanOutbox
 
         drivers = drivers or build_all(self.config.hardware.choices())
         appointments_file = Path(self.config.appointments.file) if self.config.appointments.file else None
         context = self.window.context
         context.appointments = LocalAppointments.from_file(appointments_file)
         context.tickets = LocalTicketQueue(self.config.queue)
+        context.camera = drivers.camera
+        context.outbox = ScanOutbox()
         if self.config.device.logo:  # checked when the config was read
             context.logo = logo_raster(Path(self.config.device.logo), drivers.printer.profile.dots_per_line)
         watcher = HealthWatcher(drivers, interval=health_interval)

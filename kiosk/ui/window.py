@@ -34,6 +34,7 @@ PHASE_SCREENS: dict[Phase, str] = {
 TASK_SCREENS: dict[str, str] = {
     "checkin": "kiosk.ui.screens.checkin:CheckinScreen",
     "ticket": "kiosk.ui.screens.ticket:TicketScreen",
+    "scan": "kiosk.ui.screens.scan:ScanScreen",
     "opening_hours": "kiosk.ui.screens.opening_hours:OpeningHoursScreen",
 }
 
@@ -148,6 +149,7 @@ class KioskWindow(QWidget):
 
     def update_health(self, health: dict[str, Health]) -> None:
         self.health = health
+        self.context.health = health
         for screen in self.screens():
             screen.update_health(health)
 

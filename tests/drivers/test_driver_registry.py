@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_driver_names():
     assert registry.DEVICES == ("camera", "cardreader", "printer", "speech")
-    assert registry.driver_names("camera") == ("simulated", "none")
+    assert registry.driver_names("camera") == ("opencv", "simulated", "none")
     assert registry.driver_names("speech") == ("espeak", "simulated", "none")
     with pytest.raises(ValueError, match="devices: camera, cardreader, printer, speech"):
         registry.driver_names("scanner")

@@ -52,7 +52,7 @@ def press(qtbot: QtBot, key: Qt.Key) -> None:
 def find(kiosk: Kiosk, name: str) -> QWidget:
     """A control on the screen the citizen sees now (or the help bar / idle overlay)."""
     for root in (kiosk.window.overlay, kiosk.window.current_screen, kiosk.window):
-        widget = root.findChild(QWidget, name)
-        if widget is not None and widget.isVisible():
-            return widget
+        for widget in root.findChildren(QWidget, name):
+            if widget.isVisible():
+                return widget
     raise AssertionError(f"no visible control named {name!r}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import polib
 import pytest
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QAbstractButton, QLineEdit
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QStackedWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import KioskConfig, default_config, parse_config
@@ -21,6 +22,19 @@ ROOT = Path(__file__).resolve().parents[2]
 MIN_TARGET_PX = 48  # ≈ 9 mm on a typical kiosk screen
 
 
+def pages_of(screen: Screen) -> Iterator[int]:
+    """Show each page of a screen's page stacks in turn (a task has several steps)."""
+    stacks = screen.findChildren(QStackedWidget)
+    if not stacks:
+        yield 0
+        return
+    for stack in stacks:
+        for index in range(stack.count()):
+            stack.setCurrentIndex(index)
+            yield index
+        stack.setCurrentIndex(0)
+
+
 def controls(screen: Screen) -> list[QAbstractButton | QLineEdit]:
     return [w for w in screen.findChildren(QAbstractButton) + screen.findChildren(QLineEdit)]
 
@@ -31,16 +45,17 @@ def test_every_control_has_a_name_and_a_large_target(qtbot: QtBot, kiosk: Kiosk)
     checked = 0
     for screen in kiosk.window.screens():
         kiosk.window.stack.setCurrentWidget(screen)
-        QCoreApplication.processEvents()
-        for control in [*controls(screen), kiosk.window.help_button]:
-            if not control.isVisible():
-                continue
-            name = f"{type(screen).__name__}.{control.objectName()}"
-            assert control.accessibleName().strip(), f"{name} has no accessible name"
-            assert control.width() >= MIN_TARGET_PX and control.height() >= MIN_TARGET_PX, (
-                f"{name} is {control.width()}x{control.height()} px"
-            )
-            checked += 1
+        for _ in pages_of(screen):
+            QCoreApplication.processEvents()
+            for control in [*controls(screen), kiosk.window.help_button]:
+                if not control.isVisible():
+                    continue
+                name = f"{type(screen).__name__}.{control.objectName()}"
+                assert control.accessibleName().strip(), f"{name} has no accessible name"
+                assert control.width() >= MIN_TARGET_PX and control.height() >= MIN_TARGET_PX, (
+                    f"{name} is {control.width()}x{control.height()} px"
+                )
+                checked += 1
     assert checked > 50
 
 

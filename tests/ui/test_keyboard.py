@@ -58,6 +58,8 @@ def test_typing_a_code_on_a_physical_keyboard(qtbot: QtBot, kiosk: Kiosk) -> Non
     qtbot.waitUntil(lambda: focused_name() == "startButton", timeout=2000)
     press(qtbot, Qt.Key.Key_Return)
     press(qtbot, Qt.Key.Key_Return)  # focus is on the first tile: check in
+    assert focused_name() == "typeCode", "the camera is offered first, typing one key away"
+    press(qtbot, Qt.Key.Key_Return)
     assert focused_name() == "codeField"
     qtbot.keyClicks(QApplication.focusWidget(), "m4tr-2wbe")
     press(qtbot, Qt.Key.Key_Return)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
@@ -17,10 +17,12 @@ from kiosk.ui.controls import KioskButton, pictogram
 from kiosk.ui.theme import Theme
 
 if TYPE_CHECKING:
+    from drivers.camera.protocol import Camera
     from drivers.printer.document import Raster
     from kiosk.appointments import LocalAppointments
     from kiosk.ticket_queue import LocalTicketQueue
     from kiosk.ui.printing import PrintService
+    from kiosk.vision.scan_pdf import ScanOutbox
 
 
 @dataclass
@@ -35,6 +37,9 @@ class ScreenContext:
     tickets: LocalTicketQueue | None = None
     printing: PrintService | None = None
     logo: Raster | None = None  # for the top of tickets and receipts, sized for this printer
+    camera: Camera | None = None
+    outbox: ScanOutbox | None = None  # documents handed in this session; wiped when it ends
+    health: Mapping[str, Health] = field(default_factory=dict)  # the devices as last reported
     speak: Callable[[str], None] | None = None  # in the session's language, whatever the speech setting
 
 

@@ -1,14 +1,18 @@
-"""Check in for an appointment by typing the code from the confirmation.
+"""Check in for an appointment: show the QR code of the confirmation, or type its code.
 
-The camera path (showing the QR code) joins this screen later; typing stays as the
-dependable fallback. The greeting uses the first name only: others may be reading along.
+The camera comes first when it works; typing is always one tap away and is what the
+screen offers when the camera is missing. The greeting uses the first name only:
+others may be reading along.
 """
 
 from __future__ import annotations
 
-from PySide6.QtGui import QRegularExpressionValidator
+from collections.abc import Mapping
+
+from PySide6.QtGui import QHideEvent, QRegularExpressionValidator, QShowEvent
 from PySide6.QtWidgets import QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
+from drivers.health import Health
 from kiosk.appointments import Appointment, LookUpResult, Outcome
 from kiosk.i18n import N_, Translator
 from kiosk.print_layouts import checkin_receipt
@@ -16,8 +20,10 @@ from kiosk.session import Phase
 from kiosk.ui.controls import KioskButton, label
 from kiosk.ui.keyboard import CodeKeyboard
 from kiosk.ui.printing import PrintJob, PrintOutcome
+from kiosk.ui.qr_scan_panel import QrScanPanel
 from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
 from kiosk.ui.theme import Theme
+from kiosk.vision.qr_decoder import appointment_code
 
 PROBLEMS = {
     Outcome.MALFORMED: N_("This code is not complete. A code has 8 letters and digits, like K7Q2-9XZD."),
@@ -25,6 +31,9 @@ PROBLEMS = {
     Outcome.ALREADY_USED: N_("You have already checked in with this code. Please wait until you are called."),
     Outcome.EXPIRED: N_("The time of this appointment has passed. A staff member can help you make a new one."),
 }
+NOT_AN_APPOINTMENT = N_(
+    "This QR code is not an appointment code. Show the code from your appointment letter, or type it."
+)
 
 
 class CheckinScreen(Screen):
@@ -34,11 +43,14 @@ class CheckinScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__(context)
         self.pages = QStackedWidget()
-        self.entry_page, self.result_page = QWidget(), QWidget()
+        self.scan_page, self.entry_page, self.result_page = QWidget(), QWidget(), QWidget()
+        self.pages.addWidget(self.scan_page)
         self.pages.addWidget(self.entry_page)
         self.pages.addWidget(self.result_page)
         self.layout_.addWidget(self.pages)
         self._t = Translator.for_language(self.machine.language)
+        self.scanner: QrScanPanel | None = None
+        self._build_scan_page()
 
         entry = QVBoxLayout(self.entry_page)
         entry.setContentsMargins(0, 0, 0, 0)
@@ -83,13 +95,89 @@ class CheckinScreen(Screen):
         result.addLayout(button_row(self.menu_button, self.done_button))
         self.apply_theme(context.theme)
 
+    def _build_scan_page(self) -> None:
+        layout = QVBoxLayout(self.scan_page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(24)
+        self.scan_title = label("title", object_name="scanTitle")
+        self.scan_instruction = label(object_name="scanInstruction")
+        self.scan_problem = label("notice", object_name="scanProblem")
+        self.scan_problem.hide()
+        self.scan_back = KioskButton(object_name="taskBack")
+        self.scan_back.clicked.connect(self.machine.back)
+        self.type_button = KioskButton("primary", object_name="typeCode")
+        self.type_button.clicked.connect(self.show_keyboard)
+        layout.addWidget(self.scan_title)
+        layout.addWidget(self.scan_instruction)
+        camera = self.context.camera
+        camera_works = camera is not None and self.context.health.get("camera", Health.ok()).usable
+        if camera is not None and camera_works:
+            self.scanner = QrScanPanel(camera)
+            self.scanner.payload_found.connect(self.submit_payload)
+            layout.addWidget(self.scanner, 1)
+        layout.addWidget(self.scan_problem)
+        layout.addLayout(button_row(self.scan_back, self.type_button))
+        if self.scanner is None:
+            self.pages.setCurrentWidget(self.entry_page)  # no camera: typing is the way
+
+    def show_keyboard(self) -> None:
+        self._stop_camera()
+        self.pages.setCurrentWidget(self.entry_page)
+        self.code_field.setFocus()
+
+    def submit_payload(self, payload: str) -> None:
+        """A QR code was read: an appointment code, or something else held up by mistake."""
+        code = appointment_code(payload)
+        if code is None:
+            self.scan_problem.setText(self._t.text(NOT_AN_APPOINTMENT))
+            self.scan_problem.show()
+            return
+        appointments = self.context.appointments
+        assert appointments is not None, "the kiosk is started before screens are used"
+        result = appointments.look_up(code)
+        self._handle(result)
+        if result.outcome is not Outcome.CHECKED_IN:
+            self.scan_problem.setText(self.problem.text())
+            self.scan_problem.show()
+
+    def _camera_page_active(self) -> bool:
+        return self.scanner is not None and self.pages.currentWidget() is self.scan_page and self.isVisible()
+
+    def _camera_usable(self) -> bool:
+        return self.scanner is not None and self.context.health.get("camera", Health.ok()).usable
+
+    def update_health(self, health: Mapping[str, Health]) -> None:
+        """The camera went (unplugged, covered): carry on by typing, and say why."""
+        if self.pages.currentWidget() is self.scan_page and not self._camera_usable():
+            self.show_keyboard()
+            if self.scanner is not None:
+                self.problem.setText(self._t.text("The camera is not working now. Please type the code."))
+                self.problem.show()
+
+    def _stop_camera(self) -> None:
+        if self.scanner is not None:
+            self.scanner.stop()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.pages.currentWidget() is self.scan_page and not self._camera_usable():
+            self.pages.setCurrentWidget(self.entry_page)
+        if self._camera_page_active() and self.scanner is not None:
+            self.scanner.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._stop_camera()
+        super().hideEvent(event)
+
     def _type(self, char: str) -> None:
         self.code_field.insert(char)
 
     def submit(self) -> None:
         appointments = self.context.appointments
         assert appointments is not None, "the kiosk is started before screens are used"
-        result = appointments.look_up(self.code_field.text())
+        self._handle(appointments.look_up(self.code_field.text()))
+
+    def _handle(self, result: LookUpResult) -> None:
         citizen = self.machine.citizen
         if citizen is not None:
             citizen.task_data["checkin"] = result
@@ -132,6 +220,7 @@ class CheckinScreen(Screen):
             )
             where = appointment.where.get(t.language) or appointment.where.get("nl", "")
             self.where.setText(t.text("Please wait in: {where}. You will be called.", where=where))
+            self._stop_camera()
             self.pages.setCurrentWidget(self.result_page)
             self.done_button.setFocus()
             return
@@ -144,6 +233,14 @@ class CheckinScreen(Screen):
 
     def retranslate(self, t: Translator) -> None:
         self._t = t
+        self.scan_title.setText(t.text("Show your QR code"))
+        self.scan_instruction.setText(
+            t.text("Hold the QR code from your appointment letter or e-mail in front of the camera.")
+        )
+        self.scan_back.set_label(t.text("Back"))
+        self.type_button.set_label(t.text("Type the code instead"))
+        if self.scanner is not None:
+            self.scanner.retranslate(t)
         self.title.setText(t.text("Your appointment code"))
         self.instruction.setText(t.text("Type the code from your appointment letter or e-mail."))
         self.code_field.setAccessibleName(t.text("Appointment code"))
@@ -168,9 +265,12 @@ class CheckinScreen(Screen):
         set_pictogram(self.back_button, "back.svg", theme.palette.text, 44)
 
     def first_focus(self) -> QWidget:
+        if self.pages.currentWidget() is self.scan_page:
+            return self.type_button
         return self.code_field
 
     def wipe(self) -> None:
+        self._stop_camera()
         self.code_field.clear()
         for widget in (self.greeting, self.details, self.where, self.problem, self.receipt_note):
             widget.clear()

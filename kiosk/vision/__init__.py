@@ -1,0 +1,1 @@
+"""Image processing for the kiosk's camera tasks, free of Qt."""
