@@ -160,9 +160,13 @@ class ScanScreen(Screen):
         t = self._t
         self.counter.setText(t.text("Page {number}", number=len(self._pages) + 1))
         self.send_button.setEnabled(bool(self._pages))
-        self.send_button.set_label(
-            t.text("Send {count} pages", count=len(self._pages)) if len(self._pages) != 1 else t.text("Send 1 page")
-        )
+        count = len(self._pages)
+        if count == 0:
+            self.send_button.set_label(t.text("Send"))
+        elif count == 1:
+            self.send_button.set_label(t.text("Send 1 page"))
+        else:
+            self.send_button.set_label(t.text("Send {count} pages", count=count))
 
     def _say(self, text: str) -> None:
         if self.context.speak is not None:
