@@ -244,7 +244,13 @@ class QrDecoder:
         self._cost[name] = spent if old is None else 0.8 * old + 0.2 * spent
 
     def _zxing(
-        self, work: _Work, name: str, image: Image, to_frame: _ToFrame | None = None, downscale: bool = True
+        self,
+        work: _Work,
+        name: str,
+        image: Image,
+        to_frame: _ToFrame | None = None,
+        downscale: bool = True,
+        binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage,
     ) -> QrResult | None:
         pixels = int(image.size)
         if work.tried and not self._affordable(work, name, pixels):
@@ -252,7 +258,12 @@ class QrDecoder:
         started = self._clock()
         work.tried.append(name)
         barcodes = zxingcpp.read_barcodes(
-            image, formats=_QR, text_mode=zxingcpp.TextMode.Plain, try_downscale=downscale, return_errors=True
+            image,
+            formats=_QR,
+            text_mode=zxingcpp.TextMode.Plain,
+            binarizer=binarizer,
+            try_downscale=downscale,
+            return_errors=True,
         )
         self._timed(name, pixels, started)
         for barcode in barcodes:
@@ -426,6 +437,19 @@ def _step_adaptive(decoder: QrDecoder, work: _Work, region: _Region) -> QrResult
     return decoder._zxing(work, "adaptive", cast("Image", binary), _shifted(origin, scale), downscale=scale == 1.0)
 
 
+def _step_fixed_threshold(decoder: QrDecoder, work: _Work, region: _Region) -> QrResult | None:
+    """zxing-cpp with one threshold for the whole region instead of its local average."""
+    crop, origin = _crop(work.grey, region.quad)
+    return decoder._zxing(work, "fixed-threshold", crop, _shifted(origin), binarizer=zxingcpp.Binarizer.FixedThreshold)
+
+
+def _step_global_histogram(decoder: QrDecoder, work: _Work, region: _Region) -> QrResult | None:
+    crop, origin = _crop(work.grey, region.quad)
+    return decoder._zxing(
+        work, "global-histogram", crop, _shifted(origin), binarizer=zxingcpp.Binarizer.GlobalHistogram
+    )
+
+
 def _step_aruco(decoder: QrDecoder, work: _Work, region: _Region) -> QrResult | None:
     crop, origin, scale = _upscaled(work, region)
     return decoder._opencv_step(work, "opencv-aruco", crop, _shifted(origin, scale))
@@ -445,6 +469,8 @@ REGION_STEPS: dict[str, _Step] = {
     "clahe": _step_clahe,
     "denoise": _step_denoise,
     "adaptive": _step_adaptive,
+    "fixed-threshold": _step_fixed_threshold,
+    "global-histogram": _step_global_histogram,
     "opencv-aruco": _step_aruco,
     "opencv": _step_opencv,
 }

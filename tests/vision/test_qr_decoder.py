@@ -36,7 +36,9 @@ HARD = hard_qr_frames(URL, count=2 * len(HARD_QR_LABELS), seed=4)
 
 @pytest.fixture(scope="module")
 def decoder() -> Iterator[QrDecoder]:
-    yield QrDecoder()
+    """What the decoder can read, whatever else the test machine is doing: the frame budget
+    (a matter of speed, measured in benchmarks/camera.py) is tested on its own below."""
+    yield QrDecoder(budget_s=1.0)
 
 
 def card_at(module_px: float, seed: int = 0, **faults: object) -> tuple[np.ndarray, np.ndarray]:
@@ -132,9 +134,9 @@ def no_code_frames() -> list[np.ndarray]:
 
 
 @pytest.mark.parametrize("image", no_code_frames())
-def test_frames_without_a_code_give_nothing_and_no_guidance(decoder: QrDecoder, image: np.ndarray) -> None:
+def test_frames_without_a_code_give_nothing_and_no_guidance(image: np.ndarray) -> None:
     started = time.perf_counter()
-    scan = decoder.scan(image)
+    scan = QrDecoder().scan(image)
     assert time.perf_counter() - started < 0.5  # the budget is 60 ms; generous for a busy test machine
     assert scan.result is None
     assert scan.sighting is None
@@ -159,7 +161,7 @@ def test_the_ladder_stops_when_the_budget_is_spent() -> None:
 def test_each_step_can_be_chosen_for_measurement() -> None:
     image, _ = card_at(6.0, motion_blur_px=13, motion_angle_deg=100)
     assert QrDecoder(steps=[]).decode(image) is None
-    assert QrDecoder(steps=["clahe", "deblur"]).scan(image).tried[:2] == ("zxing", "clahe")
+    assert QrDecoder(budget_s=1.0, steps=["clahe", "deblur"]).scan(image).tried[:2] == ("zxing", "clahe")
     with pytest.raises(KeyError):
         QrDecoder(steps=["magic"])
 
