@@ -34,7 +34,7 @@ from drivers.camera.scenes import (
     hard_qr_frames,
     qr_image,
 )
-from kiosk.vision.qr_decoder import DEFAULT_STEPS, REGION_STEPS, QrDecoder
+from drivers.camera.vision.qr_decoder import DEFAULT_STEPS, REGION_STEPS, QrDecoder
 
 PAYLOAD = "https://afspraak.example.nl/bevestiging/K7Q29XZD"
 TARGET_MS = 100.0

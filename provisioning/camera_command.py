@@ -44,7 +44,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _read_qr(args: argparse.Namespace) -> int:
-    from kiosk.vision.qr_decoder import QrDecoder, appointment_code
+    from drivers.camera.vision.qr_decoder import QrDecoder, appointment_code
 
     if not args.timeout > 0:
         return _fail("--timeout must be more than 0 seconds")
@@ -78,7 +78,7 @@ def _read_qr(args: argparse.Namespace) -> int:
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    import cv2
+    from drivers.camera.preview import png_bytes
 
     if not args.timeout > 0:
         return _fail("--timeout must be more than 0 seconds")
@@ -89,11 +89,12 @@ def _snapshot(args: argparse.Namespace) -> int:
             return _fail(_camera_problem(camera) or f"no picture from camera {args.source} in {args.timeout:g} s")
     finally:
         _stop(camera)
-    ok, encoded = cv2.imencode(".png", frame.image)
-    if not ok:
-        return _fail("the frame cannot be encoded as PNG")
     try:
-        args.out.write_bytes(encoded.tobytes())
+        encoded = png_bytes(frame)
+    except ValueError as exc:
+        return _fail(str(exc))
+    try:
+        args.out.write_bytes(encoded)
     except OSError as exc:
         return _fail(f"cannot write {args.out} ({exc.strerror or exc.__class__.__name__})")
     print(f"saved a {frame.width}x{frame.height} frame to {args.out}")
@@ -103,14 +104,13 @@ def _snapshot(args: argparse.Namespace) -> int:
 def _camera(args: argparse.Namespace) -> OpenCVCamera:
     import os
 
-    import cv2
-
     from drivers.camera.factories import camera_source
     from drivers.camera.opencv_camera import OpenCVCamera
+    from drivers.camera.preview import quiet_opencv_logging
 
     # OpenCV's and FFmpeg's own warnings ("can't open camera by index", "Connection
     # refused") would bury the one line this command prints about the same problem.
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    quiet_opencv_logging()
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET, read when a stream opens
     # A file plays at 30 fps like a webcam; open_timeout bounds network streams only.
     camera = OpenCVCamera(camera_source(args.source), open_timeout=args.timeout, read_timeout=2.0)

@@ -54,6 +54,7 @@ class KioskShell:
     def complete(self, *, drivers: DriverSet | None = None, health_interval: float = 15.0) -> Kiosk:
         from PySide6.QtCore import QTimer
 
+        from drivers.camera.vision.scan_pdf import ScanOutbox
         from drivers.printer.logo import logo_raster
         from drivers.registry import build_all
         from kiosk.appointments import LocalAppointments
@@ -61,7 +62,6 @@ class KioskShell:
         from kiosk.ui.controller import HealthWatcher, KioskController
         from kiosk.ui.printing import PrintService
         from kiosk.ui.text_raster import QtTextRasterizer
-        from kiosk.vision.scan_pdf import ScanOutbox
 
         drivers = drivers or build_all(self.config.hardware.choices())
         appointments_file = Path(self.config.appointments.file) if self.config.appointments.file else None

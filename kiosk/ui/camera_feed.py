@@ -14,11 +14,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import cv2
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from drivers.camera.preview import mirrored_rgb
 from drivers.camera.protocol import Camera, Frame
 
 log = logging.getLogger(__name__)
@@ -104,13 +103,6 @@ class CameraFeed(QObject):
 
 def to_preview(frame: Frame) -> QImage:
     """Mirror, shrink and convert on the pump thread, so the UI only paints."""
-    image = frame.image
-    height, width = image.shape[:2]
-    if width > PREVIEW_WIDTH:
-        scale = PREVIEW_WIDTH / width
-        image = np.asarray(
-            cv2.resize(image, (PREVIEW_WIDTH, round(height * scale)), interpolation=cv2.INTER_AREA), dtype=np.uint8
-        )
-    mirrored = cv2.cvtColor(cv2.flip(image, 1), cv2.COLOR_BGR2RGB)
+    mirrored = mirrored_rgb(frame, PREVIEW_WIDTH)
     h, w = mirrored.shape[:2]
     return QImage(mirrored.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()

@@ -11,11 +11,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from drivers.camera.protocol import Camera, Frame
+from drivers.camera.vision.page_cleanup import clean, flatten
+from drivers.camera.vision.page_scanner import Guidance, PageGuide, PageSighting, find_page
 from kiosk.i18n import N_, Translator
 from kiosk.ui.camera_feed import CameraFeed
 from kiosk.ui.camera_view import CameraView
-from kiosk.vision.page_cleanup import clean, flatten
-from kiosk.vision.page_scanner import Guidance, PageGuide, PageSighting, find_page
 
 if TYPE_CHECKING:
     import numpy as np

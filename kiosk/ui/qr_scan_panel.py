@@ -12,10 +12,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from drivers.camera.protocol import Camera, Frame
+from drivers.camera.vision.qr_decoder import QrDecoder, QrScan, SightingHint
 from kiosk.i18n import N_, Translator
 from kiosk.ui.camera_feed import CameraFeed
 from kiosk.ui.camera_view import CameraView
-from kiosk.vision.qr_decoder import QrDecoder, QrScan, SightingHint
 
 REPEAT_AFTER = 4.0  # seconds before the same payload counts again (it stays in view a while)
 GUIDANCE = {

@@ -18,11 +18,11 @@ from kiosk.ui.theme import Theme
 
 if TYPE_CHECKING:
     from drivers.camera.protocol import Camera
+    from drivers.camera.vision.scan_pdf import ScanOutbox
     from drivers.printer.document import Raster
     from kiosk.appointments import LocalAppointments
     from kiosk.ticket_queue import LocalTicketQueue
     from kiosk.ui.printing import PrintService
-    from kiosk.vision.scan_pdf import ScanOutbox
 
 
 @dataclass

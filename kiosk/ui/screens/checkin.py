@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from PySide6.QtGui import QHideEvent, QRegularExpressionValidator, QShowEvent
 from PySide6.QtWidgets import QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
+from drivers.camera.vision.qr_decoder import appointment_code
 from drivers.health import Health
 from kiosk.appointments import Appointment, LookUpResult, Outcome
 from kiosk.i18n import N_, Translator
@@ -23,7 +24,6 @@ from kiosk.ui.printing import PrintJob, PrintOutcome
 from kiosk.ui.qr_scan_panel import QrScanPanel
 from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
 from kiosk.ui.theme import Theme
-from kiosk.vision.qr_decoder import appointment_code
 
 PROBLEMS = {
     Outcome.MALFORMED: N_("This code is not complete. A code has 8 letters and digits, like K7Q2-9XZD."),

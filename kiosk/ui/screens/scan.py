@@ -12,13 +12,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QHideEvent, QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from drivers.camera.vision.scan_pdf import ScanReceipt, pages_to_pdf
 from kiosk.i18n import Translator
 from kiosk.print_layouts import scan_receipt
 from kiosk.session import Phase
 from kiosk.ui.controls import KioskButton, label
 from kiosk.ui.page_scan_panel import PageScanPanel
 from kiosk.ui.screens.base import Screen, ScreenContext, button_row
-from kiosk.vision.scan_pdf import ScanReceipt, pages_to_pdf
 
 if TYPE_CHECKING:
     import numpy as np

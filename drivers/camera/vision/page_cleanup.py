@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from kiosk.vision.page_scanner import order_corners
+from drivers.camera.vision.page_scanner import order_corners
 
 Image = npt.NDArray[np.uint8]
 

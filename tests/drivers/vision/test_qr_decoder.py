@@ -21,7 +21,7 @@ from drivers.camera.scenes import (
     hard_qr_frames,
     qr_image,
 )
-from kiosk.vision.qr_decoder import (
+from drivers.camera.vision.qr_decoder import (
     MAX_PAYLOAD_CHARS,
     QrDecoder,
     SightingHint,

@@ -475,11 +475,12 @@ REGION_STEPS: dict[str, _Step] = {
     "opencv": _step_opencv,
 }
 # The default ladder, from what each step reads that zxing-cpp's pass and the steps
-# before it do not (benchmarks/camera.py): deblur by far the most; unwarp for tilts past
-# 45°, unsharp for modules under 1.5 px, denoise and OpenCV's Aruco-based detector a
-# frame now and then. upscale, clahe, adaptive and plain OpenCV read nothing this ladder
-# misses, so they are left out (and kept for the benchmark to keep asking).
-DEFAULT_STEPS = ("deblur", "unwarp", "unsharp", "denoise", "opencv-aruco")
+# before it do not (benchmarks/camera.py): deblur by far the most; a fixed threshold
+# (cheap, so first), unwarp for tilts past 45°, unsharp for modules under 1.5 px,
+# denoise and OpenCV's Aruco-based detector a frame now and then. upscale, clahe,
+# adaptive, global-histogram and plain OpenCV read nothing this ladder misses, so they
+# are left out (and kept for the benchmark to keep asking).
+DEFAULT_STEPS = ("fixed-threshold", "deblur", "unwarp", "unsharp", "denoise", "opencv-aruco")
 
 
 # -- blur: estimate and undo ---------------------------------------------------------------

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from drivers.camera.scenes import Placement, compose, desk_background, document_page
-from kiosk.vision.page_scanner import (
+from drivers.camera.vision.page_scanner import (
     AWAY_SECONDS,
     MIN_SHARPNESS,
     READY_SECONDS,

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from drivers.camera.scenes import Placement, compose, desk_background, document_page
-from kiosk.vision.page_cleanup import A4_MM, RIM_INSET, clean, flatten, page_proportions, paper_size_mm
-from kiosk.vision.page_scanner import find_page
-from kiosk.vision.scan_pdf import ScanOutbox, ScanReceipt, pages_to_pdf
+from drivers.camera.vision.page_cleanup import A4_MM, RIM_INSET, clean, flatten, page_proportions, paper_size_mm
+from drivers.camera.vision.page_scanner import find_page
+from drivers.camera.vision.scan_pdf import ScanOutbox, ScanReceipt, pages_to_pdf
 
 PAGE = document_page()
 CAMERA = Placement(scale=0.85, noise_sigma=3.0, jpeg_quality=85)
