@@ -8,7 +8,9 @@ cannot be used twice.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 from collections.abc import Callable
@@ -64,12 +66,18 @@ class LocalAppointments:
     def from_file(cls, path: Path | None = None, now: Callable[[], dt.datetime] = dt.datetime.now) -> LocalAppointments:
         path = path or DEMO_FILE
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            return cls([_parse(item, now()) for item in raw["appointments"]], now)
+            text = path.read_text(encoding="utf-8")
+            if path.suffix.lower() == ".csv":
+                items = [_from_csv_row(row) for row in csv.DictReader(io.StringIO(text))]
+            else:
+                items = json.loads(text)["appointments"]
+            return cls([_parse(item, now()) for item in items], now)
         except FileNotFoundError:
             raise AppointmentFileError(f"{path}: file not found") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise AppointmentFileError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+        except csv.Error as exc:
+            raise AppointmentFileError(f"{path}: not valid CSV ({exc})") from None
         except json.JSONDecodeError as exc:
             raise AppointmentFileError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
         except KeyError as exc:
@@ -90,6 +98,19 @@ class LocalAppointments:
             return LookUpResult(Outcome.EXPIRED, appointment)
         self._used.add(code)
         return LookUpResult(Outcome.CHECKED_IN, appointment)
+
+
+def _from_csv_row(row: dict[str, str]) -> dict[str, object]:
+    """CSV columns: code, first_name, date, time, then topic_nl, where_nl and optionally
+    topic_en, where_en — the shape an agenda system's export is easily given."""
+    item: dict[str, object] = {key: row[key] for key in ("code", "first_name", "date", "time")}
+    for field in ("topic", "where"):
+        item[field] = {
+            column.removeprefix(f"{field}_"): value
+            for column, value in row.items()
+            if column and column.startswith(f"{field}_") and value
+        }
+    return item
 
 
 def _parse(item: dict[str, object], loaded_at: dt.datetime) -> Appointment:

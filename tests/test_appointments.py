@@ -101,3 +101,20 @@ def test_config_logo_is_found_relative_to_the_config_and_checked(tmp_path: Path)
     config_path.write_text('[device]\nlogo = "bad.png"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"device.logo: logo .*bad.png is not an image"):
         load_config(config_path)
+
+
+def test_appointments_from_a_csv_export(tmp_path: Path) -> None:
+    path = tmp_path / "agenda.csv"
+    path.write_text(
+        "code,first_name,date,time,topic_nl,where_nl,topic_en,where_en\n"
+        "AB12-CD34,Ilse,2026-03-02,10:15,Paspoort aanvragen,Wachtruimte A,Apply for a passport,Waiting area A\n",
+        encoding="utf-8",
+    )
+    appointments = LocalAppointments.from_file(path, now=lambda: NOW)
+    result = appointments.look_up("ab12cd34")
+    assert result.outcome is Outcome.CHECKED_IN and result.appointment is not None
+    assert result.appointment.topic == {"nl": "Paspoort aanvragen", "en": "Apply for a passport"}
+    missing_column = tmp_path / "broken.csv"
+    missing_column.write_text("code,first_name\nAB12CD34,Ilse\n", encoding="utf-8")
+    with pytest.raises(AppointmentFileError, match="lacks the key 'date'"):
+        LocalAppointments.from_file(missing_column)

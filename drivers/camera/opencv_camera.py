@@ -27,6 +27,7 @@ from drivers.health import Health, HealthState
 Image = npt.NDArray[np.uint8]
 
 NOT_CONNECTED = "Camera not connected"
+# FAILED, not DEGRADED: a covered or broken lens shows nothing, so camera tasks must not be offered.
 BLACK_FRAMES = "Camera gives black frames"
 
 # Below this mean brightness (0..255) the lens is covered or the sensor is dead: even a dim
@@ -110,7 +111,7 @@ class OpenCVCamera:
                 return Health.missing(self._problem) if self._problem else self._presence()
             if self._last_frame_at is not None and now - self._last_frame_at <= self.read_timeout:
                 if self._brightness and sum(self._brightness) / len(self._brightness) < BLACK_LEVEL:
-                    return Health(HealthState.DEGRADED, BLACK_FRAMES)
+                    return Health(HealthState.FAILED, BLACK_FRAMES)
                 return Health.ok()
             if self._problem:
                 return Health.missing(self._problem)

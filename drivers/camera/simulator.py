@@ -109,7 +109,7 @@ class SimulatedCamera:
                 # A wrong path in the config is a site problem to show, not a crash at start-up.
                 return Health.missing(cannot_open(self.source))
             if self._black:
-                return Health(HealthState.DEGRADED, BLACK_FRAMES)
+                return Health(HealthState.FAILED, BLACK_FRAMES)
             return Health.ok()
 
     def start(self) -> None:

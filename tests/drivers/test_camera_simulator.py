@@ -118,7 +118,7 @@ def test_covered_lens_gives_black_frames_and_degraded_health(camera):
     covered = camera.black(True)
     frame = camera.wait_for_frame(covered, TIMEOUT)
     assert frame is not None and not frame.image.any()
-    assert camera.health().state is HealthState.DEGRADED
+    assert camera.health().state is HealthState.FAILED
     assert camera.health().reason == "Camera gives black frames"
     uncovered = camera.black(False)
     frame = camera.wait_for_frame(uncovered, TIMEOUT)

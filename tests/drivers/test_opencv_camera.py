@@ -71,11 +71,11 @@ def test_video_file_loops_and_only_the_newest_frame_is_kept(tmp_path, cameras):
     assert camera.health().state is HealthState.OK
 
 
-def test_black_frames_degrade_health(tmp_path, cameras):
+def test_black_frames_fail_health(tmp_path, cameras):
     camera = cameras(write_video(tmp_path / "covered.avi", levels=(0, 2, 1)))
     camera.start()
     assert camera.wait_for_frame(timeout=TIMEOUT) is not None
-    assert camera.health().state is HealthState.DEGRADED
+    assert camera.health().state is HealthState.FAILED
     assert camera.health().reason == "Camera gives black frames"
 
 

@@ -73,3 +73,12 @@ def test_camera_unplugged_while_scanning_falls_back_to_typing(qtbot: QtBot, kios
     assert screen.pages.currentWidget() is screen.entry_page
     assert "De camera werkt nu niet" in find(kiosk, "checkinProblem").text()
     assert screen.scanner is not None and not screen.scanner.feed.running
+
+
+def test_a_covered_camera_falls_back_to_typing(qtbot: QtBot, kiosk: Kiosk) -> None:
+    screen = open_checkin(qtbot, kiosk)
+    camera = kiosk.drivers.camera
+    camera.wait_for_frame(after_index=camera.black(True), timeout=5)  # type: ignore[attr-defined]
+    kiosk.controller.on_health(kiosk.drivers.health())
+    assert screen.pages.currentWidget() is screen.entry_page
+    assert "De camera werkt nu niet" in find(kiosk, "checkinProblem").text()
