@@ -50,7 +50,9 @@ CLOSER_BELOW_MODULE_PX = 2.0
 STILL_ABOVE_BLUR_MODULES = 1.2
 STILL_ABOVE_BLUR_PX = 4.0
 
-_QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)  # Micro QR and rMQR included
+# Micro QR and rMQR are included in QRCode. Passed as the enum value, not kept as a module-level
+# BarcodeFormats object: nanobind reports such an object alive at exit as a leak on stderr.
+_QR = zxingcpp.BarcodeFormat.QRCode
 _NOT_FULL_SIZE = (zxingcpp.BarcodeFormat.MicroQRCode, zxingcpp.BarcodeFormat.RMQRCode)
 _URL_SCHEMES = ("http", "https")
 _TYPICAL_MODULES = 29  # a version-3 code, an appointment link's usual size, when nothing better is known
@@ -259,7 +261,7 @@ class QrDecoder:
         work.tried.append(name)
         barcodes = zxingcpp.read_barcodes(
             image,
-            formats=_QR,
+            formats=zxingcpp.BarcodeFormats(_QR),
             text_mode=zxingcpp.TextMode.Plain,
             binarizer=binarizer,
             try_downscale=downscale,
