@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -14,6 +14,8 @@ SEARCHING = QColor("#ffb612")
 
 
 class CameraView(QWidget):
+    advice_changed = Signal(str)  # so a screen can say it aloud for someone who cannot see it
+
     def __init__(self, object_name: str = "cameraView") -> None:
         super().__init__()
         self.setObjectName(object_name)
@@ -42,6 +44,8 @@ class CameraView(QWidget):
             self.message = text
             self.setAccessibleDescription(text)
             self.update()
+            if text:
+                self.advice_changed.emit(text)
 
     def clear(self) -> None:
         self._image, self._outline, self.message = None, [], ""

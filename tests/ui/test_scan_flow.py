@@ -56,3 +56,14 @@ def test_two_pages_become_one_pdf_in_the_outbox_and_a_receipt(qtbot: QtBot, kios
     tap(qtbot, find(kiosk, "scanDone"))
     tap(qtbot, find(kiosk, "goodbyeNext"))
     assert len(outbox) == 0
+
+
+def test_camera_advice_is_read_aloud_when_asked(qtbot: QtBot, kiosk: Kiosk) -> None:
+    tap(qtbot, find(kiosk, "accessibilityButton"))
+    tap(qtbot, find(kiosk, "speechToggle"))
+    tap(qtbot, find(kiosk, "welcomeDone"))
+    tap(qtbot, find(kiosk, "tile_scan"))
+    camera = kiosk.drivers.camera
+    camera.hold_up(document_page(seed=4), Placement(scale=0.35))  # type: ignore[attr-defined]
+    spoken = kiosk.drivers.speech
+    qtbot.waitUntil(lambda: any(u.text == "Houd het dichterbij" for u in spoken.utterances), timeout=10_000)

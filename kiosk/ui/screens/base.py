@@ -76,6 +76,12 @@ class Screen(QWidget):
     def refresh(self) -> None:
         """The citizen's settings changed without a change of screen."""
 
+    def say_if_read_aloud(self, text: str) -> None:
+        """Camera advice and the like: spoken only for citizens who asked for speech."""
+        citizen = self.machine.citizen
+        if citizen is not None and citizen.speech and self.context.speak is not None:
+            self.context.speak(text)
+
     def first_focus(self) -> QWidget | None:
         """The control a keyboard user starts on."""
         return None

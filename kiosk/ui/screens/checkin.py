@@ -114,6 +114,7 @@ class CheckinScreen(Screen):
         if camera is not None and camera_works:
             self.scanner = QrScanPanel(camera)
             self.scanner.payload_found.connect(self.submit_payload)
+            self.scanner.view.advice_changed.connect(self.say_if_read_aloud)
             layout.addWidget(self.scanner, 1)
         layout.addWidget(self.scan_problem)
         layout.addLayout(button_row(self.scan_back, self.type_button))

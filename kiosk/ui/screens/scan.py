@@ -47,6 +47,7 @@ class ScanScreen(Screen):
         self.counter = label("subtitle", object_name="scanCounter")
         self.scanner = PageScanPanel(context.camera)
         self.scanner.page_captured.connect(self._captured)
+        self.scanner.view.advice_changed.connect(self.say_if_read_aloud)
         self.back_button = KioskButton(object_name="taskBack")
         self.back_button.clicked.connect(self.machine.back)
         self.send_button = KioskButton("primary", object_name="scanSend")
