@@ -156,7 +156,7 @@ def steps_table(frames: Frames) -> None:
     base, _ = measure(_with_steps([]), frames)
     full, _ = measure(_with_steps(list(DEFAULT_STEPS)), frames)
     print(f"\nladder steps on all {len(frames)} frames: zxing-cpp pass alone {base.sum()}, default ladder {full.sum()}")
-    print(f"{'step':13} {'in default':>10} {'alone adds':>11} {'ladder without it':>18}")
+    print(f"{'step':16} {'in default':>10} {'alone adds':>11} {'ladder without it':>18}")
     for name in REGION_STEPS:
         alone, _ = measure(_with_steps([name], budget_s=1.0), frames)
         if name in DEFAULT_STEPS:
@@ -164,7 +164,7 @@ def steps_table(frames: Frames) -> None:
             lost = f"-{int((full & ~without).sum())}"
         else:
             lost = "-"
-        print(f"{name:13} {'yes' if name in DEFAULT_STEPS else 'no':>10} {int((alone & ~base).sum()):>+11d} {lost:>18}")
+        print(f"{name:16} {'yes' if name in DEFAULT_STEPS else 'no':>10} {int((alone & ~base).sum()):>+11d} {lost:>18}")
 
 
 def _with_steps(steps: list[str], budget_s: float | None = None) -> Reader:
