@@ -1,0 +1,18 @@
+"""Errors raised while talking to an eMRTD chip (ICAO 9303-11).
+
+Messages are plain words; the screen or CLI decides how to show them to a citizen.
+"""
+
+from __future__ import annotations
+
+
+class IcaoError(Exception):
+    """Base class for everything that goes wrong in ICAO 9303 chip access."""
+
+
+class AuthenticationFailed(IcaoError):
+    """Basic Access Control did not prove that chip and terminal share the document keys."""
+
+
+class SecureMessagingError(IcaoError):
+    """A secure-messaging response could not be trusted or decoded (ICAO 9303-11 §9.8)."""
