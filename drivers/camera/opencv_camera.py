@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from drivers.camera.capture import CaptureThread
 from drivers.camera.protocol import Frame
 from drivers.health import Health, HealthState
 
@@ -53,7 +54,7 @@ def as_bgr(image: cv2.typing.MatLike) -> Image:
     return np.ascontiguousarray(array, dtype=np.uint8)
 
 
-class OpenCVCamera:
+class OpenCVCamera(CaptureThread):
     """Implements `drivers.camera.protocol.Camera` with cv2.VideoCapture.
 
     `source` is a device index (V4L2 on Linux), a device path, a stream URL, a video file
@@ -86,16 +87,11 @@ class OpenCVCamera:
         self.read_timeout = read_timeout
         self.reconnect_interval = reconnect_interval
         self._clock = clock
-        self._condition = threading.Condition()
-        self._latest: Frame | None = None
-        self._next_index = 0
-        self._delivered = 0
+        super().__init__()
         self._started_at: float | None = None
         self._last_frame_at: float | None = None
         self._problem: str | None = None  # why the last open or read failed
         self._brightness: deque[float] = deque(maxlen=_BRIGHTNESS_WINDOW)
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
 
     # -- Camera protocol ---------------------------------------------------------------
 
@@ -121,49 +117,21 @@ class OpenCVCamera:
                 return Health.missing(cannot_open(self.source))
             return self._presence()  # still opening
 
-    def start(self) -> None:
-        with self._condition:
-            if self._thread is not None:
-                return
-            stopping = threading.Event()
-            thread = threading.Thread(target=self._run, args=(stopping,), name="camera-opencv", daemon=True)
-            self._stopping = stopping
-            self._thread = thread
-            self._next_index = 0
-            self._started_at = self._clock()
-            self._last_frame_at = None
-            self._problem = None
-            self._brightness.clear()
-        thread.start()
+    thread_name = "camera-opencv"
 
-    def stop(self) -> None:
-        """Stop the thread (which releases the device) and forget the last frame.
+    def _on_start(self) -> None:
+        self._started_at = self._clock()
+        self._last_frame_at = None
+        self._problem = None
+        self._brightness.clear()
 
-        The frame may show a citizen's face or document; it must not outlive the screen
-        that needed it.
-        """
-        with self._condition:
-            thread, self._thread = self._thread, None
-            stopping = self._stopping
-        if thread is not None:
-            stopping.set()
-            thread.join()
-        with self._condition:
-            self._latest = None
-            self._started_at = None
-            self._condition.notify_all()
+    def _on_stop(self) -> None:
+        self._started_at = None
 
     def latest_frame(self) -> Frame | None:
         """The newest frame; None once none came for `read_timeout` (health is then MISSING),
         so nothing analyses a picture of a camera that is no longer there."""
-        with self._condition:
-            return self._fresh()
-
-    def wait_for_frame(self, after_index: int = -1, timeout: float = 1.0) -> Frame | None:
-        """The newest frame once its index is above `after_index`, or None after `timeout`."""
-        with self._condition:
-            self._condition.wait_for(lambda: self._newer_than(after_index), timeout)
-            return self._fresh() if self._newer_than(after_index) else None
+        return super().latest_frame()
 
     def wait_for_health(self, state: HealthState, timeout: float = 1.0) -> bool:
         """True once health() is in `state`, False after `timeout`: for tests and the
@@ -178,27 +146,13 @@ class OpenCVCamera:
                 self._condition.wait(min(left, 0.05))
             return True
 
-    @property
-    def frames_delivered(self) -> int:
-        with self._condition:
-            return self._delivered
-
-    @property
-    def running(self) -> bool:
-        with self._condition:
-            return self._thread is not None
-
     # -- state ------------------------------------------------------------------------------
 
-    def _fresh(self) -> Frame | None:
+    def _current(self) -> Frame | None:
         latest = self._latest
         if latest is not None and self._clock() - latest.timestamp > self.read_timeout:
             return None
         return latest
-
-    def _newer_than(self, after_index: int) -> bool:
-        latest = self._fresh()
-        return latest is not None and latest.index > after_index
 
     def _presence(self) -> Health:
         if isinstance(self.source, int):

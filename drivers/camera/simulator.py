@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from drivers.camera import scenes
+from drivers.camera.capture import CaptureThread
 from drivers.camera.opencv_camera import BLACK_FRAMES, NOT_CONNECTED, as_bgr, cannot_open
 from drivers.camera.protocol import Frame
 from drivers.camera.scenes import Image, Placement
@@ -59,7 +60,7 @@ class SourceError(Exception):
     """The image or video file behind the simulator cannot be read."""
 
 
-class SimulatedCamera:
+class SimulatedCamera(CaptureThread):
     """Implements `drivers.camera.protocol.Camera` with synthetic or recorded frames.
 
     Fault switches imitate what goes wrong on site: `unplug()` (USB cable out), `black(True)`
@@ -85,17 +86,12 @@ class SimulatedCamera:
         self.fps = fps
         self.source = source
         self._clock = clock
-        self._condition = threading.Condition()
+        super().__init__()
         self._present = present
         self._black = False
         self._held: _Held | None = None
         self._source_error: str | None = None
-        self._latest: Frame | None = None
-        self._next_index = 0  # index of the next frame to begin; restarts at start()
         self._plugged_epoch = 0  # bumped by unplug(), so a frame begun before it is dropped
-        self._delivered = 0
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
 
     # -- Camera protocol ---------------------------------------------------------------
 
@@ -112,60 +108,10 @@ class SimulatedCamera:
                 return Health(HealthState.FAILED, BLACK_FRAMES)
             return Health.ok()
 
-    def start(self) -> None:
-        with self._condition:
-            if self._thread is not None:
-                return
-            stopping = threading.Event()
-            thread = threading.Thread(target=self._run, args=(stopping,), name="camera-simulator", daemon=True)
-            self._stopping = stopping
-            self._thread = thread
-            self._next_index = 0
-            self._source_error = None
-        thread.start()
+    thread_name = "camera-simulator"
 
-    def stop(self) -> None:
-        """Stop the capture thread and forget the last frame.
-
-        The frame may show a citizen's face or document; it must not outlive the screen
-        that needed it.
-        """
-        with self._condition:
-            thread, self._thread = self._thread, None
-            stopping = self._stopping
-        if thread is not None:
-            stopping.set()
-            thread.join()
-        with self._condition:
-            self._latest = None
-            self._condition.notify_all()
-
-    def latest_frame(self) -> Frame | None:
-        with self._condition:
-            return self._latest
-
-    # -- waiting, counters ---------------------------------------------------------------
-
-    def wait_for_frame(self, after_index: int = -1, timeout: float = 1.0) -> Frame | None:
-        """The newest frame once its index is above `after_index`, or None after `timeout`.
-
-        With the default, any frame (waiting only for the first). Pass the value returned by
-        `hold_up()`/`black()`, or a frame's index, to see the effect of a change without sleeping.
-        """
-        with self._condition:
-            self._condition.wait_for(lambda: self._newer_than(after_index), timeout)
-            return self._latest if self._newer_than(after_index) else None
-
-    @property
-    def frames_delivered(self) -> int:
-        """Frames published since this camera was made (over every start)."""
-        with self._condition:
-            return self._delivered
-
-    @property
-    def running(self) -> bool:
-        with self._condition:
-            return self._thread is not None
+    def _on_start(self) -> None:
+        self._source_error = None
 
     # -- fault switches and test hooks -----------------------------------------------------
 
@@ -199,9 +145,6 @@ class SimulatedCamera:
             self._present = True
 
     # -- capture thread -------------------------------------------------------------------
-
-    def _newer_than(self, after_index: int) -> bool:
-        return self._latest is not None and self._latest.index > after_index
 
     def _last_begun(self) -> int:
         return self._next_index - 1 if self._thread is not None else -1
