@@ -8,6 +8,7 @@ default language; English is the msgid itself, so it is always complete.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -44,6 +45,14 @@ class Translator:
         """The translated text; `{name}` placeholders are filled from `values`."""
         message = self._messages.get(msgid, msgid)
         return message.format(**values) if values else message
+
+
+def localized(texts: Mapping[str, str], language: str) -> str:
+    """A configured text (topic, place, counter) in the citizen's language, else the Dutch one.
+
+    Config and data give Dutch always and other languages where someone wrote them.
+    """
+    return texts.get(language) or texts.get("nl", "")
 
 
 def catalogue_languages() -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from drivers.printer.document import Align, Block, Cut, Document, Feed, QrCode, Raster, Text
 from kiosk.appointments import Appointment
-from kiosk.i18n import Translator
+from kiosk.i18n import Translator, localized
 from kiosk.ticket_queue import QueueTicket
 
 NUMBER_SIZE = 4  # the ticket number, readable at arm's length
@@ -25,10 +25,6 @@ def _header(municipality: str, location: str, logo: Raster | None) -> list[Block
     if location:
         blocks.append(Text(location, Align.CENTER))
     return [*blocks, Feed(1)] if blocks else blocks
-
-
-def _pick(texts: dict[str, str], language: str) -> str:
-    return texts.get(language) or texts["nl"]
 
 
 def queue_ticket(
@@ -44,9 +40,9 @@ def queue_ticket(
     blocks += [
         Text(t.text("Your number"), Align.CENTER),
         Text(ticket.number, Align.CENTER, bold=True, size=NUMBER_SIZE),
-        Text(_pick(ticket.topic.name, t.language), Align.CENTER, bold=True),
+        Text(localized(ticket.topic.name, t.language), Align.CENTER, bold=True),
         Feed(1),
-        Text(t.text("Please wait in: {where}", where=_pick(ticket.topic.wait_area, t.language)), Align.CENTER),
+        Text(t.text("Please wait in: {where}", where=localized(ticket.topic.wait_area, t.language)), Align.CENTER),
         Text(_when(ticket.issued), Align.CENTER),
     ]
     if status_url:
@@ -64,8 +60,8 @@ def checkin_receipt(
         Text(t.text("You are checked in"), Align.CENTER, bold=True, size=2),
         Feed(1),
         Text(t.text("Appointment at {time}", time=appointment.starts.strftime("%H:%M")), Align.CENTER, bold=True),
-        Text(_pick(appointment.topic, t.language), Align.CENTER),
-        Text(t.text("Please wait in: {where}", where=_pick(appointment.where, t.language)), Align.CENTER),
+        Text(localized(appointment.topic, t.language), Align.CENTER),
+        Text(t.text("Please wait in: {where}", where=localized(appointment.where, t.language)), Align.CENTER),
         Feed(2),
         Cut(),
     ]

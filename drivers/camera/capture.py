@@ -18,7 +18,14 @@ class CaptureThread:
 
     thread_name = "camera"
 
-    def __init__(self) -> None:
+    def __init__(self, width: int, height: int, fps: float) -> None:
+        if width < 1 or height < 1:
+            raise ValueError("width and height must be at least 1 pixel")
+        if not fps > 0:
+            raise ValueError("fps must be more than 0")
+        self.width = width
+        self.height = height
+        self.fps = fps
         self._condition = threading.Condition()
         self._latest: Frame | None = None
         self._next_index = 0  # index of the next frame; restarts at start()

@@ -73,21 +73,14 @@ class OpenCVCamera(CaptureThread):
         reconnect_interval: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if width < 1 or height < 1:
-            raise ValueError("width and height must be at least 1 pixel")
-        if not fps > 0:
-            raise ValueError("fps must be more than 0")
         if not (open_timeout > 0 and read_timeout > 0 and reconnect_interval > 0):
             raise ValueError("timeouts and the reconnect interval must be more than 0")
         self.source = source
-        self.width = width
-        self.height = height
-        self.fps = fps
         self.open_timeout = open_timeout
         self.read_timeout = read_timeout
         self.reconnect_interval = reconnect_interval
         self._clock = clock
-        super().__init__()
+        super().__init__(width, height, fps)
         self._started_at: float | None = None
         self._last_frame_at: float | None = None
         self._problem: str | None = None  # why the last open or read failed

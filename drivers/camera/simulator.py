@@ -77,16 +77,9 @@ class SimulatedCamera(CaptureThread):
         present: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if width < 1 or height < 1:
-            raise ValueError("width and height must be at least 1 pixel")
-        if not fps > 0:
-            raise ValueError("fps must be more than 0")
-        self.width = width
-        self.height = height
-        self.fps = fps
         self.source = source
         self._clock = clock
-        super().__init__()
+        super().__init__(width, height, fps)
         self._present = present
         self._black = False
         self._held: _Held | None = None

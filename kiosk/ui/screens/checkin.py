@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 from drivers.camera.vision.qr_decoder import appointment_code
 from drivers.health import Health
 from kiosk.appointments import Appointment, LookUpResult, Outcome
-from kiosk.i18n import N_, Translator
+from kiosk.i18n import N_, Translator, localized
 from kiosk.print_layouts import checkin_receipt
 from kiosk.session import Phase
 from kiosk.ui.controls import KioskButton, label
@@ -213,13 +213,13 @@ class CheckinScreen(Screen):
         if result.outcome is Outcome.CHECKED_IN and result.appointment is not None:
             appointment = result.appointment
             self.greeting.setText(t.text("Welcome, {name}. You are checked in.", name=appointment.first_name))
-            topic = appointment.topic.get(t.language) or appointment.topic.get("nl", "")
+            topic = localized(appointment.topic, t.language)
             self.details.setText(
                 t.text(
                     "Your appointment is at {time}: {topic}.", time=appointment.starts.strftime("%H:%M"), topic=topic
                 )
             )
-            where = appointment.where.get(t.language) or appointment.where.get("nl", "")
+            where = localized(appointment.where, t.language)
             self.where.setText(t.text("Please wait in: {where}. You will be called.", where=where))
             self._stop_camera()
             self.pages.setCurrentWidget(self.result_page)

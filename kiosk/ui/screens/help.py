@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from kiosk.i18n import Translator
+from kiosk.i18n import Translator, localized
 from kiosk.session import Phase
 from kiosk.ui.controls import KioskButton, label
 from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
@@ -32,7 +32,7 @@ class HelpScreen(Screen):
 
     def _where(self, t: Translator) -> str:
         texts = self.context.config.counter.location_text
-        return texts.get(t.language) or texts["nl"]
+        return localized(texts, t.language)
 
     def retranslate(self, t: Translator) -> None:
         self.title.setText(t.text("Talk to a person"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressBar, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.i18n import Translator
+from kiosk.i18n import Translator, localized
 from kiosk.print_layouts import queue_ticket
 from kiosk.session import Phase
 from kiosk.ticket_queue import QueueTicket
@@ -18,10 +18,6 @@ from kiosk.ui.controls import KioskButton, TileButton, label
 from kiosk.ui.printing import PrintJob, PrintOutcome
 from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
 from kiosk.ui.theme import Theme
-
-
-def _pick(texts: dict[str, str], language: str) -> str:
-    return texts.get(language) or texts["nl"]
 
 
 class TicketScreen(Screen):
@@ -133,7 +129,7 @@ class TicketScreen(Screen):
         self.number_intro.setText(t.text("Your number"))
         self.number.setText(ticket.number)
         self.number.setAccessibleName(t.text("Your number is {number}", number=ticket.spoken()))
-        self.where.setText(t.text("Please wait in: {where}", where=_pick(ticket.topic.wait_area, t.language)))
+        self.where.setText(t.text("Please wait in: {where}", where=localized(ticket.topic.wait_area, t.language)))
         self.progress.setVisible(outcome is None)
         if outcome is None:
             self.message.setText(t.text("Your ticket is being printed…"))
@@ -149,14 +145,14 @@ class TicketScreen(Screen):
         self._t = t
         self.title.setText(t.text("What is your question about?"))
         for topic in self.context.config.queue.topics:
-            self.topic_tiles[topic.letter].set_texts(_pick(topic.name, t.language), "")
+            self.topic_tiles[topic.letter].set_texts(localized(topic.name, t.language), "")
         self.back_button.set_label(t.text("Back"))
         self.done_button.set_label(t.text("Done"))
         self.more_button.set_label(t.text("Something else"))
         self._show()
 
     def announcement(self, t: Translator) -> str:
-        names = ", ".join(_pick(topic.name, t.language) for topic in self.context.config.queue.topics)
+        names = ", ".join(localized(topic.name, t.language) for topic in self.context.config.queue.topics)
         return f"{t.text('What is your question about?')} {names}."
 
     def apply_theme(self, theme: Theme) -> None:
