@@ -263,7 +263,8 @@ class CheckinScreen(Screen):
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
-        set_pictogram(self.back_button, "back.svg", theme.palette.text, 44)
+        for back in (self.back_button, self.scan_back):
+            set_pictogram(back, "back.svg", theme.palette.text, 44)
 
     def first_focus(self) -> QWidget:
         if self.pages.currentWidget() is self.scan_page:

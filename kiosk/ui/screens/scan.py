@@ -18,7 +18,8 @@ from kiosk.print_layouts import scan_receipt
 from kiosk.session import Phase
 from kiosk.ui.controls import KioskButton, label
 from kiosk.ui.page_scan_panel import PageScanPanel
-from kiosk.ui.screens.base import Screen, ScreenContext, button_row
+from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
+from kiosk.ui.theme import Theme
 
 if TYPE_CHECKING:
     import numpy as np
@@ -90,6 +91,7 @@ class ScanScreen(Screen):
 
         for page in (self.capture_page, self.review_page, self.done_page):
             self.pages.addWidget(page)
+        self.apply_theme(context.theme)
 
     # -- the flow --------------------------------------------------------------------
     def _captured(self, page: npt.NDArray[np.uint8]) -> None:
@@ -196,6 +198,10 @@ class ScanScreen(Screen):
         self._update_counter()
         if self.pages.currentWidget() is self.done_page:
             self._show_done()
+
+    def apply_theme(self, theme: Theme) -> None:
+        super().apply_theme(theme)
+        set_pictogram(self.back_button, "back.svg", theme.palette.text, 44)
 
     def announcement(self, t: Translator) -> str:
         return t.text("Hold your document in front of the camera, one page at a time")
