@@ -21,6 +21,8 @@ packages=(
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1
   # the kiosk's voice
   espeak-ng
+  # passport and ID-card readers: the PC/SC daemon, and its virtual reader for the simulated chip
+  pcscd vsmartcard-vpcd
 )
 
 missing=()
