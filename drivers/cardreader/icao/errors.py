@@ -16,3 +16,11 @@ class AuthenticationFailed(IcaoError):
 
 class SecureMessagingError(IcaoError):
     """A secure-messaging response could not be trusted or decoded (ICAO 9303-11 §9.8)."""
+
+
+class MalformedDataError(IcaoError):
+    """A file read from the chip does not have the structure ICAO 9303-10 prescribes.
+
+    Raised by the TLV and LDS parsers (and by the builders when asked to encode something
+    the structure cannot hold), so a damaged or hostile chip never surfaces as IndexError.
+    """
