@@ -24,3 +24,7 @@ class MalformedDataError(IcaoError):
     Raised by the TLV and LDS parsers (and by the builders when asked to encode something
     the structure cannot hold), so a damaged or hostile chip never surfaces as IndexError.
     """
+
+
+class MalformedSecurityObject(IcaoError):
+    """EF.SOD or a CSCA master list is not the CMS SignedData ICAO 9303-10 §4.6 / 9303-12 §9 prescribe."""
