@@ -46,6 +46,7 @@ REGISTRY: dict[str, dict[str, str]] = {
         "none": "drivers.camera.factories:none",
     },
     "cardreader": {
+        "pcsc": "drivers.cardreader.factories:pcsc",
         "simulated": "drivers.cardreader.factories:simulated",
         "none": "drivers.cardreader.factories:none",
     },
