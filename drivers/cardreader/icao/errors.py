@@ -18,6 +18,10 @@ class SecureMessagingError(IcaoError):
     """A secure-messaging response could not be trusted or decoded (ICAO 9303-11 §9.8)."""
 
 
+class MalformedSecurityObject(IcaoError):
+    """EF.SOD or a CSCA master list is not the CMS SignedData ICAO 9303-10 §4.6 / 9303-12 §9 prescribe."""
+
+
 class MalformedDataError(IcaoError):
     """A file read from the chip does not have the structure ICAO 9303-10 prescribes.
 
@@ -26,5 +30,9 @@ class MalformedDataError(IcaoError):
     """
 
 
-class MalformedSecurityObject(IcaoError):
-    """EF.SOD or a CSCA master list is not the CMS SignedData ICAO 9303-10 §4.6 / 9303-12 §9 prescribe."""
+class PaceError(IcaoError):
+    """PACE (ICAO 9303-11 §4.4) could not be completed for a reason other than a wrong password."""
+
+
+class SecurityInfosError(IcaoError):
+    """EF.CardAccess or DG14 does not hold well-formed SecurityInfos (ICAO 9303-11 §9.2)."""
