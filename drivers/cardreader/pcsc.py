@@ -25,6 +25,7 @@ from drivers.cardreader.transport import (
     CardCommunicationError,
     CardTimeoutError,
     ReaderUnavailableError,
+    ServiceUnavailableError,
 )
 from drivers.health import Health, HealthState
 
@@ -34,6 +35,7 @@ __all__ = [
     "CardTimeoutError",
     "PcscCardReader",
     "ReaderUnavailableError",
+    "ServiceUnavailableError",
     "list_readers",
     "reader_matches",
 ]
@@ -74,7 +76,7 @@ def pcsc_error(hresult: int, what: str) -> Exception:
     """The typed exception for a failed PC/SC call; `what` names the call for the log and message."""
     code = result_code(hresult)
     if code in SERVICE_ERRORS:
-        return ReaderUnavailableError(SERVICE_NOT_RUNNING)
+        return ServiceUnavailableError(SERVICE_NOT_RUNNING)
     if code in READER_ERRORS:
         return ReaderUnavailableError("Card reader not available")
     if code == scard.SCARD_E_NO_SMARTCARD:
@@ -264,9 +266,9 @@ class PcscCardReader:
     def health(self) -> Health:
         try:
             self._call(lambda session: session.find_reader(), CONTROL_TIMEOUT)
-        except ReaderUnavailableError as error:
-            if str(error) == SERVICE_NOT_RUNNING:
-                return Health(HealthState.FAILED, SERVICE_NOT_RUNNING)
+        except ServiceUnavailableError:
+            return Health(HealthState.FAILED, SERVICE_NOT_RUNNING)
+        except ReaderUnavailableError:
             return Health.missing(_missing_reason(self.pattern))
         except CardTimeoutError:
             return Health(HealthState.FAILED, "PC/SC service not responding")

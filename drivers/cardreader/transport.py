@@ -24,6 +24,7 @@ __all__ = [
     "CardTimeoutError",
     "ReaderUnavailableError",
     "ResponseApdu",
+    "ServiceUnavailableError",
     "parse_atr_extended_length",
 ]
 
@@ -52,6 +53,10 @@ class CardTimeoutError(CardCommunicationError):
 
 class ReaderUnavailableError(CardAbsentError):
     """No reader (or no PC/SC service): a CardAbsentError too, as the simulator's unplugged reader is."""
+
+
+class ServiceUnavailableError(ReaderUnavailableError):
+    """The PC/SC service (pcscd) is not running or stopped answering."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from drivers.cardreader.transport import (
     CardCommunicationError,
     CardTimeoutError,
     ReaderUnavailableError,
+    ServiceUnavailableError,
 )
 from drivers.cardreader.virtual_card import BlankCard
 from drivers.health import HealthState
@@ -127,7 +128,7 @@ def test_pcscd_stopped_then_started_again(pcscd, reader):
         health = reader.health()
         assert (health.state, health.reason) == (HealthState.FAILED, "PC/SC service not running")
         assert not reader.card_present()
-        with pytest.raises(ReaderUnavailableError, match="PC/SC service not running"):
+        with pytest.raises(ServiceUnavailableError, match="PC/SC service not running"):
             reader.transmit(SELECT_AID)
     finally:
         pcscd.start()
@@ -138,6 +139,7 @@ def test_pcscd_stopped_then_started_again(pcscd, reader):
 def test_communication_errors_are_typed():
     assert issubclass(CardTimeoutError, CardCommunicationError)
     assert issubclass(ReaderUnavailableError, CardAbsentError)
+    assert issubclass(ServiceUnavailableError, ReaderUnavailableError)
     with pytest.raises(ValueError, match="positive"):
         PcscCardReader(apdu_timeout=0)
 
