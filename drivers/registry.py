@@ -102,10 +102,13 @@ class DriverSet:
         return result
 
     def close(self) -> None:
-        """Stop the camera, release the printer's line and end the voice, at kiosk shutdown."""
+        """Stop the camera, release the printer's line and the card reader, end the voice, at kiosk shutdown."""
         try:
             self.camera.stop()
             self.printer.close()
+            close_reader = getattr(self.cardreader, "close", None)
+            if close_reader is not None:
+                close_reader()
         finally:
             self.speech.close()
 

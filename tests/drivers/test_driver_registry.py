@@ -67,9 +67,9 @@ def test_unknown_driver_names_the_choices():
         (
             "cardreader",
             "simulated",
-            {"card": "passport"},
+            {"card": "driving-licence"},
             "card",
-            "must be one of 'none', 'blank', not 'passport' (text)",
+            "must be one of 'passport', 'id-card', 'blank', 'none', not 'driving-licence' (text)",
         ),
         ("speech", "espeak", {"rate": 1000}, "rate", "must be a whole number from 80 to 450, not 1000"),
         ("speech", "espeak", {"command": ""}, "command", "must be a program name or path, not empty"),

@@ -72,9 +72,7 @@ def build_virtual_document(
         card_access = encode_security_infos(SecurityInfos(pace=(pace_info,), others=()))
     sod = issuer.sign_sod(groups) if with_sod else None
     if tamper_data_group is not None:
-        content = bytearray(groups[tamper_data_group])
-        content[len(content) // 2] ^= 0x01  # inside the image data, so it still decodes
-        groups[tamper_data_group] = bytes(content)
+        groups[tamper_data_group] = _tamper(groups[tamper_data_group])
     profile = ChipProfile(
         files=files_by_id(groups, specimen.ef_com(), sod),
         mrz_key=specimen.access_key,
@@ -86,6 +84,24 @@ def build_virtual_document(
         misbehaviours=frozenset(Misbehaviour(m) if isinstance(m, str) else m for m in misbehaviours),
     )
     return VirtualDocument(VirtualPassport(profile), specimen, issuer)
+
+
+def _tamper(content: bytes) -> bytes:
+    """Change one byte the way a forger would: still a well-formed file (a letter stays a letter, a
+    digit a digit, image data stays decodable), so only passive authentication can notice."""
+    changed = bytearray(content)
+    for position in range(len(changed) // 2, len(changed)):
+        byte = changed[position]
+        if ord("A") <= byte <= ord("Z"):
+            changed[position] = ord("A") + (byte - ord("A") + 1) % 26
+            return bytes(changed)
+        if ord("0") <= byte <= ord("9"):
+            changed[position] = ord("0") + (byte - ord("0") + 1) % 10
+            return bytes(changed)
+        if content[:1] != b"\x61":  # not DG1: any byte in the middle of binary data
+            changed[position] ^= 0x01
+            return bytes(changed)
+    raise ValueError("nothing to tamper with")
 
 
 def expired_signer_issuer() -> DocumentIssuer:
