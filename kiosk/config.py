@@ -43,7 +43,7 @@ class DeviceSettings:
     role: Role = Role.KIOSK
     orientation: Orientation = Orientation.PORTRAIT
     languages: list[str] = field(default_factory=lambda: ["nl", "en"])
-    tasks: list[str] = field(default_factory=lambda: ["checkin", "ticket", "scan", "opening_hours"])
+    tasks: list[str] = field(default_factory=lambda: ["checkin", "identify", "ticket", "scan", "opening_hours"])
     logo: str = ""  # image printed at the top of tickets and receipts (PNG/JPEG); empty: none
 
 

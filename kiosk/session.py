@@ -82,6 +82,7 @@ class CitizenSession:
     task_id: str | None = None
     return_phase: Phase | None = None  # where "back" from HELP goes
     task_data: dict[str, Any] = field(default_factory=dict)  # what the task flow holds
+    identity: object | None = None  # kiosk.identity.VerifiedIdentity once confirmed; outlives the task
 
 
 @dataclass(frozen=True, slots=True)

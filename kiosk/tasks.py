@@ -47,6 +47,13 @@ TASKS: dict[str, Task] = {
         needs=("camera",),
         wants=("printer",),
     ),
+    "identify": Task(
+        id="identify",
+        title=N_("Identify"),
+        subtitle=N_("With your passport or ID card"),
+        pictogram="id-card.svg",
+        needs=("cardreader",),
+    ),
     "opening_hours": Task(
         id="opening_hours",
         title=N_("Opening hours"),

@@ -18,6 +18,7 @@ from kiosk.config import KioskConfig, Orientation
 from kiosk.ui.theme import ThemeName
 
 if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benchmarked)
+    from drivers.cardreader.icao.trust_store import TrustStore
     from drivers.registry import DriverSet
     from kiosk.session import SessionMachine
     from kiosk.ui.controller import HealthWatcher, KioskController
@@ -60,6 +61,7 @@ class KioskShell:
         from kiosk.appointments import LocalAppointments
         from kiosk.ticket_queue import LocalTicketQueue
         from kiosk.ui.controller import HealthWatcher, KioskController
+        from kiosk.ui.identity_service import IdentityService
         from kiosk.ui.printing import PrintService
         from kiosk.ui.text_raster import QtTextRasterizer
 
@@ -70,6 +72,9 @@ class KioskShell:
         context.tickets = LocalTicketQueue(self.config.queue)
         context.camera = drivers.camera
         context.outbox = ScanOutbox()
+        context.card_reader = drivers.cardreader
+        context.trust_store = _trust_store(drivers)
+        context.identity = IdentityService(drivers.cardreader, context.trust_store)
         if self.config.device.logo:  # checked when the config was read
             context.logo = logo_raster(Path(self.config.device.logo), drivers.printer.profile.dots_per_line)
         watcher = HealthWatcher(drivers, interval=health_interval)
@@ -79,6 +84,23 @@ class KioskShell:
         watcher.start()
         QTimer.singleShot(0, self.window.prebuild)  # the other screens, in idle time
         return Kiosk(self.window, controller, self.machine, drivers, watcher)
+
+
+def _trust_store(drivers: DriverSet) -> TrustStore:
+    """The CSCA certificates passive authentication trusts.
+
+    The simulated reader's virtual documents are signed by the test issuer, so that issuer
+    is trusted there; a real reader gets an empty store (every document reads as "cannot be
+    checked") until the configuration names a CSCA master list.
+    """
+    from drivers.cardreader.icao.trust_store import TrustStore
+    from drivers.cardreader.simulator import SimulatedCardReader
+
+    if isinstance(drivers.cardreader, SimulatedCardReader):
+        from drivers.cardreader.emrtd.factory import default_issuer
+
+        return TrustStore.of([default_issuer().csca_certificate])
+    return TrustStore.empty()
 
 
 @dataclass
@@ -97,6 +119,8 @@ class Kiosk:
         self.watcher.stop()
         if self.window.context.printing is not None:
             self.window.context.printing.close()
+        if self.window.context.identity is not None:
+            self.window.context.identity.close()
         self.controller.shutdown()
         self.window.close()
         shiboken6.delete(self.window)  # now, not at some later event loop turn

@@ -35,6 +35,7 @@ TASK_SCREENS: dict[str, str] = {
     "checkin": "kiosk.ui.screens.checkin:CheckinScreen",
     "ticket": "kiosk.ui.screens.ticket:TicketScreen",
     "scan": "kiosk.ui.screens.scan:ScanScreen",
+    "identify": "kiosk.ui.screens.identify:IdentifyScreen",
     "opening_hours": "kiosk.ui.screens.opening_hours:OpeningHoursScreen",
 }
 

@@ -19,9 +19,12 @@ from kiosk.ui.theme import Theme
 if TYPE_CHECKING:
     from drivers.camera.protocol import Camera
     from drivers.camera.vision.scan_pdf import ScanOutbox
+    from drivers.cardreader.icao.trust_store import TrustStore
+    from drivers.cardreader.protocol import CardReader
     from drivers.printer.document import Raster
     from kiosk.appointments import LocalAppointments
     from kiosk.ticket_queue import LocalTicketQueue
+    from kiosk.ui.identity_service import IdentityService
     from kiosk.ui.printing import PrintService
 
 
@@ -39,6 +42,9 @@ class ScreenContext:
     logo: Raster | None = None  # for the top of tickets and receipts, sized for this printer
     camera: Camera | None = None
     outbox: ScanOutbox | None = None  # documents handed in this session; wiped when it ends
+    card_reader: CardReader | None = None
+    trust_store: TrustStore | None = None  # CSCA certificates that passive authentication trusts
+    identity: IdentityService | None = None  # reads passports and ID cards on the reader's own thread
     health: Mapping[str, Health] = field(default_factory=dict)  # the devices as last reported
     speak: Callable[[str], None] | None = None  # in the session's language, whatever the speech setting
 
