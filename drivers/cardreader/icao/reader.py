@@ -198,7 +198,7 @@ class ChipSession:
         raise ChipProtocolError(f"the chip answered {status:04X} while reading {name}")
 
 
-def _authenticate(session: ChipSession, key: AccessKey, progress: Progress) -> str:
+def authenticate(session: ChipSession, key: AccessKey, progress: Progress) -> str:
     """PACE if the chip offers it, else BAC; returns the protocol used. ICAO 9303-11 §4.2."""
     pace_info = _read_pace_info(session)
     if pace_info is not None:
@@ -299,7 +299,7 @@ def read_document(
 
     session = ChipSession(transmit, extended_length=extended_length)
     report(ReadStep.ACCESS, 0.0)
-    protocol = _authenticate(session, key, report)
+    protocol = authenticate(session, key, report)
     lap("access_ms")
 
     com = session.read_file(DataGroup.COM.sfi, "EF.COM")
