@@ -123,6 +123,14 @@ class QueueSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class IdentitySettings:
+    # CSCA certificates passive authentication trusts: a folder of PEM/DER certificates and ICAO
+    # master lists (.ml), or one such file. Empty: the simulated reader's test issuer when the
+    # reader is simulated, otherwise nothing — every document then reads as "cannot be checked".
+    trust_store: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class DriverChoice:
     driver: str = "simulated"
     options: dict[str, Any] = field(default_factory=dict)
@@ -161,6 +169,7 @@ class KioskConfig:
     opening_hours: dict[str, str] = field(default_factory=_default_hours)
     appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
     hardware: HardwareSettings = field(default_factory=HardwareSettings)
 
 
@@ -199,6 +208,11 @@ def load_config(path: Path | None) -> KioskConfig:
     if logo and not Path(logo).is_absolute():
         config = replace(config, device=replace(config.device, logo=str((path.parent / logo).resolve())))
         _check_logo(config, source)
+    trust_store = config.identity.trust_store
+    if trust_store and not Path(trust_store).is_absolute():
+        absolute = str((path.parent / trust_store).resolve())
+        config = replace(config, identity=replace(config.identity, trust_store=absolute))
+        _check_trust_store(config, source)
     return config
 
 
@@ -305,6 +319,13 @@ def _check_meaning(config: KioskConfig, source: str) -> None:
     _check_appointments(config, source)
     _check_queue(config.queue, source)
     _check_logo(config, source)
+    _check_trust_store(config, source)
+
+
+def _check_trust_store(config: KioskConfig, source: str) -> None:
+    trust_store = config.identity.trust_store
+    if trust_store and Path(trust_store).is_absolute() and not Path(trust_store).exists():
+        raise ConfigError(source, f"identity.trust_store: {trust_store} does not exist")
 
 
 def _check_logo(config: KioskConfig, source: str) -> None:

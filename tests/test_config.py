@@ -94,3 +94,11 @@ def test_cli_reports_one_line_and_exit_2(tmp_path: Path, text: str | None, expec
     assert lines[0].startswith("balie: config error: ")
     assert str(path) in lines[0] and expected in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_trust_store_is_found_next_to_the_config(tmp_path: Path) -> None:
+    (tmp_path / "csca").mkdir()
+    config = load_config(write(tmp_path, '[identity]\ntrust_store = "csca"\n'))
+    assert config.identity.trust_store == str(tmp_path / "csca")
+    with pytest.raises(ConfigError, match=r"identity.trust_store: .*nowhere does not exist"):
+        load_config(write(tmp_path, '[identity]\ntrust_store = "nowhere"\n'))

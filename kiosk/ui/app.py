@@ -73,7 +73,7 @@ class KioskShell:
         context.camera = drivers.camera
         context.outbox = ScanOutbox()
         context.card_reader = drivers.cardreader
-        context.trust_store = _trust_store(drivers)
+        context.trust_store = _trust_store(drivers, self.config.identity.trust_store)
         context.identity = IdentityService(drivers.cardreader, context.trust_store)
         if self.config.device.logo:  # checked when the config was read
             context.logo = logo_raster(Path(self.config.device.logo), drivers.printer.profile.dots_per_line)
@@ -86,16 +86,18 @@ class KioskShell:
         return Kiosk(self.window, controller, self.machine, drivers, watcher)
 
 
-def _trust_store(drivers: DriverSet) -> TrustStore:
-    """The CSCA certificates passive authentication trusts.
+def _trust_store(drivers: DriverSet, configured: str) -> TrustStore:
+    """The CSCA certificates passive authentication trusts: `identity.trust_store` from the config.
 
-    The simulated reader's virtual documents are signed by the test issuer, so that issuer
-    is trusted there; a real reader gets an empty store (every document reads as "cannot be
-    checked") until the configuration names a CSCA master list.
+    Without one, the simulated reader's virtual documents are signed by the test issuer, so that
+    issuer is trusted there; a real reader then gets an empty store (every document reads as
+    "cannot be checked"), never the test issuer.
     """
     from drivers.cardreader.icao.trust_store import TrustStore
     from drivers.cardreader.simulator import SimulatedCardReader
 
+    if configured:
+        return TrustStore.from_path(Path(configured))
     if isinstance(drivers.cardreader, SimulatedCardReader):
         from drivers.cardreader.emrtd.factory import default_issuer
 

@@ -18,6 +18,7 @@ from drivers.cardreader.icao.document import CanKey, MrzKey
 from drivers.cardreader.icao.reader import ReadStep, read_document
 from drivers.cardreader.icao.trust_store import TrustStore
 from drivers.cardreader.protocol import CardReader
+from drivers.cardreader.transport import ApduTransport
 from kiosk.identity import IdentityOutcome, ReadResult, ended, outcome_of_error, outcome_of_read
 
 log = logging.getLogger(__name__)
@@ -85,16 +86,23 @@ class IdentityService:
         if not self._wait_for_card(job):
             return ended(ReadResult.CANCELLED if job.cancelled else ReadResult.NO_DOCUMENT)
 
+        # The transport answers 61xx/6Cxx (ISO 7816-4) and learns from the ATR whether the chip
+        # takes extended-length reads: a 20 kB photo in a handful of APDUs instead of a hundred.
+        transport = ApduTransport(self._reader)
+
         def transmit(apdu: bytes) -> bytes:
             if job.cancelled:
                 raise _Stopped
-            return self._reader.transmit(apdu)
+            response = transport.transmit(apdu)
+            return response.data + bytes([response.sw1, response.sw2])
 
         def progress(step: ReadStep, fraction: float) -> None:
             job.progress.emit(step, fraction)
 
         try:
-            chip = read_document(transmit, key, self._trust_store, progress=progress)
+            chip = read_document(
+                transmit, key, self._trust_store, extended_length=transport.extended_length, progress=progress
+            )
             return outcome_of_read(chip)
         except _Stopped:
             return ended(ReadResult.CANCELLED)
