@@ -43,7 +43,7 @@ def children_cpu() -> float:
 def run_round(test_ids: list[str], seed: int) -> tuple[int, str]:
     env = {**os.environ, "BALIE_FUZZ": "long", "BALIE_FUZZ_EXAMPLES": str(EXAMPLES_PER_ROUND)}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-x", f"--hypothesis-seed={seed}", *test_ids],
+        [sys.executable, "-m", "pytest", "-q", f"--hypothesis-seed={seed}", *test_ids],
         cwd=ROOT,
         capture_output=True,
         text=True,

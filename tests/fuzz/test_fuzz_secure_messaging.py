@@ -16,6 +16,7 @@ from drivers.cardreader.icao.errors import IcaoError
 from drivers.cardreader.icao.pace import PaceChip, PacePassword
 from drivers.cardreader.icao.secure_messaging import ChipSecureMessaging, SecureMessaging, aes_cmac, pad_to
 from drivers.cardreader.icao.security_infos import PaceInfo, parse_security_infos
+from drivers.cardreader.icao.tlv import encode_length
 
 KS_ENC = bytes.fromhex("F5F0E35C0D7161EE6724EE513A0D9A7F")
 KS_MAC = bytes.fromhex("FE251C7858B356B24514B3BD5F4297D1")
@@ -24,10 +25,7 @@ TAGS = st.sampled_from([0x85, 0x87, 0x97, 0x99, 0x8E, 0x53, 0x00])
 
 
 def _tlv(tag: int, value: bytes) -> bytes:
-    length = len(value)
-    if length < 0x80:
-        return bytes([tag, length]) + value
-    return bytes([tag, 0x81, length]) + value
+    return bytes([tag]) + encode_length(len(value)) + value
 
 
 fields = st.lists(st.tuples(TAGS, st.binary(max_size=40)), max_size=4).map(
