@@ -340,3 +340,45 @@ def test_entry_with_every_problem_still_fits(qtbot: QtBot, kiosk: Kiosk, large_t
         assert key.height() >= 48, f"{key.objectName()} is squeezed to {key.height()} px"
     bottom = screen.mrz_submit.mapTo(kiosk.window, screen.mrz_submit.rect().bottomLeft()).y()
     assert bottom <= kiosk.window.help_button.mapTo(kiosk.window, kiosk.window.help_button.rect().topLeft()).y()
+
+
+class SlowChip:
+    """The virtual chip behind a slow contactless link, so the reading page can be seen mid-read."""
+
+    def __init__(self, chip: Any, delay: float) -> None:
+        self.chip, self.delay = chip, delay
+
+    @property
+    def atr(self) -> bytes:
+        return bytes(self.chip.atr)
+
+    def process_apdu(self, apdu: bytes) -> bytes:
+        import time
+
+        time.sleep(self.delay)
+        return bytes(self.chip.process_apdu(apdu))
+
+
+def test_progress_moves_step_by_step_while_the_chip_is_read(
+    qtbot: QtBot, kiosk: Kiosk, document: VirtualDocument
+) -> None:
+    reader = kiosk.drivers.cardreader
+    assert isinstance(reader, SimulatedCardReader)
+    reader.insert(SlowChip(document.chip, 0.05))
+    open_identify(qtbot, kiosk)
+    screen = screen_of(kiosk)
+    type_details(qtbot, kiosk, document.specimen.access_key)
+    tap(qtbot, find(kiosk, "mrzSubmit"))
+    seen: list[tuple[int, str]] = []
+
+    def photo_step_shown() -> bool:
+        seen.append((screen.progress.value(), screen.step_label.text()))
+        return screen.step_label.text() == "Uw foto lezen…"
+
+    qtbot.waitUntil(photo_step_shown, timeout=15_000)
+    assert 0 < screen.progress.value() < 100
+    shoot(kiosk, "reading")
+    wait_for_page(qtbot, screen, "confirm_page")
+    values = [value for value, _ in seen]
+    assert values == sorted(values), "the progress bar never goes back"
+    assert seen[0][1] == "Toegang tot de chip…"

@@ -13,7 +13,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from drivers.cardreader.icao.document import AuthenticityStatus, CanKey, MrzKey
 from drivers.cardreader.icao.reader import ReadStep
@@ -188,10 +188,13 @@ class IdentifyScreen(Screen):
         layout.addWidget(self.reading_title)
         self.reading_picture.setMaximumHeight(PICTURE_HEIGHT)
         layout.addWidget(self.reading_picture, 1)
+        # Step, bar and advice stay together under the picture; spare height goes above the button.
+        for widget in (self.step_label, self.hold_still):
+            widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout.addWidget(self.step_label)
         layout.addWidget(self.progress)
         layout.addWidget(self.hold_still)
-        layout.addSpacing(12)
+        layout.addStretch(0)
         layout.addLayout(button_row(self.reading_stop))
         self.pages.addWidget(self.reading_page)
 
