@@ -64,15 +64,21 @@ class IdentityService:
         self._active: set[IdentityRead] = set()
         self._closed = False
 
-    def read(self, key: MrzKey | CanKey) -> IdentityRead:
-        """Wait for a document on the reader (a while), then read and verify it."""
-        job = IdentityRead()
+    def prepare(self) -> IdentityRead:
+        """A read not yet started: connect its signals, then `start()` it.
+
+        Two steps because a read can finish within milliseconds: a signal emitted before the
+        screen connected to it would be lost, and the citizen left looking at "reading…".
+        """
+        return IdentityRead()
+
+    def start(self, job: IdentityRead, key: MrzKey | CanKey) -> None:
+        """Wait for a document on the reader (a while), then read and verify it, on the reader's thread."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the identity service is closed")
             self._active.add(job)
         self._executor.submit(self._run, job, key)
-        return job
 
     def _run(self, job: IdentityRead, key: MrzKey | CanKey) -> None:
         try:

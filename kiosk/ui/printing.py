@@ -7,6 +7,7 @@ citizen's screen must keep moving and show progress meanwhile.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -39,9 +40,17 @@ class PrintService:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="printer")
         self._on_result = on_result  # called on the worker thread after every job (health refresh)
 
-    def submit(self, document: Document, what: str) -> PrintJob:
-        """Print in the background; `what` names the job in the log (never its content)."""
+    def submit(
+        self, document: Document, what: str, on_finished: Callable[[PrintOutcome], None] | None = None
+    ) -> PrintJob:
+        """Print in the background; `what` names the job in the log (never its content).
+
+        `on_finished` is connected before the job starts: a signal emitted before its slot
+        was connected would be lost, however unlikely a print that fast is.
+        """
         job = PrintJob()
+        if on_finished is not None:
+            job.finished.connect(on_finished)
         self._executor.submit(self._run, job, document, what)
         return job
 

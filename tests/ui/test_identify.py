@@ -284,11 +284,12 @@ class TestWithoutReader:
 def test_service_reports_no_document_and_stops_cleanly(qtbot: QtBot) -> None:
     service = IdentityService(SimulatedCardReader(), TrustStore.empty(), card_wait_seconds=0.4)
     try:
-        job = service.read(MrzKey("SPECI2026", "850314", "310313"))
+        job = service.prepare()
         with qtbot.waitSignal(job.finished, timeout=5000) as finished:
-            pass
+            service.start(job, MrzKey("SPECI2026", "850314", "310313"))
         assert finished.args is not None and finished.args[0].kind is idn.ReadResult.NO_DOCUMENT
-        waiting = service.read(MrzKey("SPECI2026", "850314", "310313"))  # still waiting when closed
+        waiting = service.prepare()
+        service.start(waiting, MrzKey("SPECI2026", "850314", "310313"))  # still waiting when closed
     finally:
         service.close()
     assert waiting.cancelled
@@ -300,11 +301,11 @@ def test_service_reads_on_its_own_thread(qtbot: QtBot, document: VirtualDocument
     reader.insert(document.chip)
     service = IdentityService(reader, TrustStore.empty())
     try:
-        job = service.read(document.specimen.access_key)
+        job = service.prepare()
         steps: list[object] = []
         job.progress.connect(lambda step, fraction: steps.append(step))
         with qtbot.waitSignal(job.finished, timeout=15_000) as finished:
-            pass
+            service.start(job, document.specimen.access_key)
     finally:
         service.close()
     assert finished.args is not None

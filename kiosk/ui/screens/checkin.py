@@ -200,8 +200,7 @@ class CheckinScreen(Screen):
             location=config.device.location,
             logo=self.context.logo,
         )
-        self._receipt_job = printing.submit(document, "check-in receipt")
-        self._receipt_job.finished.connect(self._receipt_printed)
+        self._receipt_job = printing.submit(document, "check-in receipt", self._receipt_printed)
 
     def _receipt_printed(self, outcome: PrintOutcome) -> None:
         if outcome.printed and self.pages.currentWidget() is self.result_page:

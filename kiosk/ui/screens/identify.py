@@ -393,10 +393,11 @@ class IdentifyScreen(Screen):
         assert service is not None, "the identify task needs the card reader (tasks.py says so)"
         self._drop_job()
         self._key = key
-        self._job = service.read(key)
+        self._job = service.prepare()
         self._job.waiting.connect(self._waiting)
         self._job.progress.connect(self._progress)
         self._job.finished.connect(self._finished)
+        service.start(self._job, key)
         self.progress.setValue(0)
         self.step_label.setText(self._t.text(STEP_TEXTS[ReadStep.ACCESS]))
         self._go(self.reading_page)

@@ -94,8 +94,7 @@ class TicketScreen(Screen):
             status_url=tickets.status_url(ticket),
             logo=self.context.logo,
         )
-        self._job = printing.submit(document, f"ticket {ticket.number}")
-        self._job.finished.connect(self._printed)
+        self._job = printing.submit(document, f"ticket {ticket.number}", self._printed)
         self._show()
         self.pages.setCurrentWidget(self.result_page)
         self.done_button.setFocus()
