@@ -192,3 +192,12 @@ def test_virtual_chip_refuses_data_without_secure_messaging():
     chip: VirtualPassport = document.chip
     assert chip.process_apdu(bytes.fromhex("00A4040C07A0000002471001"))[-2:] == b"\x90\x00"
     assert chip.process_apdu(bytes.fromhex("00B0810000"))[-2:] == b"\x69\x82"
+
+
+def test_pace_chip_has_a_signed_dg14_that_is_read_and_checked(trust):
+    document = build_virtual_document("passport")
+    result = read(document, trust)
+    assert 14 in result.data_groups
+    tampered = build_virtual_document("passport", tamper_data_group=14)
+    verdict = read(tampered, trust).authenticity
+    assert verdict.status is AuthenticityStatus.FAILED and "data group 14" in verdict.reason

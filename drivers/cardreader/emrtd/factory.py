@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from drivers.cardreader.emrtd.chip import ChipProfile, Misbehaviour, VirtualPassport, files_by_id
 from drivers.cardreader.emrtd.issuer import DocumentIssuer
 from drivers.cardreader.emrtd.specimens import Specimen, id_card_specimen, passport_specimen
+from drivers.cardreader.icao.lds import build_dg14, build_ef_com
 from drivers.cardreader.icao.security_infos import PaceInfo, SecurityInfos, encode_security_infos
 
 # PACE-ECDH-GM-AES-CBC-CMAC-128 on brainpoolP256r1 (ICAO 9303-11 §9.2.1, Table 6 id 13): what
@@ -69,12 +70,15 @@ def build_virtual_document(
     groups = dict(specimen.data_groups())
     card_access = None
     if access != "bac":
+        # A PACE chip repeats its PACE parameters in DG14, signed like every data group
+        # (ICAO 9303-11 §9.2.2), so a terminal can check EF.CardAccess was not swapped.
         card_access = encode_security_infos(SecurityInfos(pace=(pace_info,), others=()))
+        groups[14] = build_dg14(card_access)
     sod = issuer.sign_sod(groups) if with_sod else None
     if tamper_data_group is not None:
         groups[tamper_data_group] = _tamper(groups[tamper_data_group])
     profile = ChipProfile(
-        files=files_by_id(groups, specimen.ef_com(), sod),
+        files=files_by_id(groups, build_ef_com(sorted(groups)), sod),
         mrz_key=specimen.access_key,
         can=specimen.can,
         card_access=card_access,
