@@ -201,3 +201,23 @@ def test_pace_chip_has_a_signed_dg14_that_is_read_and_checked(trust):
     tampered = build_virtual_document("passport", tamper_data_group=14)
     verdict = read(tampered, trust).authenticity
     assert verdict.status is AuthenticityStatus.FAILED and "data group 14" in verdict.reason
+
+
+def test_card_access_swapped_for_weaker_settings_is_noticed(trust):
+    """EF.CardAccess is not signed: a chip offering other PACE settings than its signed DG14 fails."""
+    from drivers.cardreader.icao.security_infos import PaceInfo, SecurityInfos, encode_security_infos
+
+    document = build_virtual_document("passport")  # DG14 signed with PACE-ECDH-GM-AES-128
+    other = PaceInfo(protocol="0.4.0.127.0.7.2.2.4.2.1", version=2, parameter_id=13)  # 3DES
+    document.chip.profile.pace_info = other
+    document.chip.profile.card_access = encode_security_infos(SecurityInfos(pace=(other,), others=()))
+    result = read(document, trust)
+    assert result.access_control == "PACE"
+    assert result.authenticity.status is AuthenticityStatus.FAILED
+    assert "differ from its signed DG14" in result.authenticity.reason
+
+
+def test_wrong_card_access_number_names_the_can(trust):
+    document = build_virtual_document("id-card", access="pace-only")
+    with pytest.raises(AuthenticationFailed, match=r"check the card access number \(CAN\)"):
+        read(document, trust, key=CanKey("000000"))

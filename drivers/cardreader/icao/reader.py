@@ -28,6 +28,7 @@ from drivers.cardreader.icao.bac import BacKeys, MutualAuthentication, mrz_infor
 from drivers.cardreader.icao.document import (
     AccessKey,
     Authenticity,
+    AuthenticityStatus,
     CanKey,
     FaceImage,
     MrzData,
@@ -35,7 +36,7 @@ from drivers.cardreader.icao.document import (
     PersonalDetails,
 )
 from drivers.cardreader.icao.errors import AuthenticationFailed, IcaoError
-from drivers.cardreader.icao.lds import DataGroup, parse_dg1, parse_dg2, parse_dg11, parse_ef_com
+from drivers.cardreader.icao.lds import DataGroup, parse_dg1, parse_dg2, parse_dg11, parse_dg14, parse_ef_com
 from drivers.cardreader.icao.pace import PacePassword, perform_pace
 from drivers.cardreader.icao.passive_auth import verify_document
 from drivers.cardreader.icao.secure_messaging import SecureMessaging, max_plain_read_length
@@ -51,6 +52,7 @@ EXTENDED_CHUNK = 0x1000  # asked for per extended READ BINARY; a chip may answer
 SHORT_OFFSET_MAX = 0x7FFF  # READ BINARY B0 carries 15 offset bits in P1 P2
 CARD_ACCESS_SFI = 0x1C
 ACCESS_DENIED = "access denied: check document number and dates"
+ACCESS_DENIED_CAN = "access denied: check the card access number (CAN)"
 
 Transmit = Callable[[bytes], bytes]
 T = TypeVar("T")
@@ -134,6 +136,7 @@ class ChipSession:
         self._transmit = transmit
         self.extended_length = extended_length
         self.sm: SecureMessaging | None = None
+        self.pace_info: PaceInfo | None = None  # the PACE variant that opened the chip, if PACE did
         self.apdu_count = 0
 
     def plain(self, apdu: bytes) -> bytes:
@@ -205,7 +208,7 @@ def authenticate(session: ChipSession, key: AccessKey, progress: Progress) -> st
         try:
             session.sm = perform_pace(session.plain, PacePassword.from_key(key), pace_info)
         except AuthenticationFailed as error:
-            raise AuthenticationFailed(ACCESS_DENIED) from error
+            raise AuthenticationFailed(ACCESS_DENIED_CAN if isinstance(key, CanKey) else ACCESS_DENIED) from error
         except CardRemovedError:
             raise
         except IcaoError as error:
@@ -214,6 +217,7 @@ def authenticate(session: ChipSession, key: AccessKey, progress: Progress) -> st
             status = _status(session.command(bytes.fromhex("00A4040C07") + EMRTD_AID))
             if status != 0x9000:
                 raise ChipProtocolError(f"the chip has no passport application (status {status:04X})")
+            session.pace_info = pace_info
             return "PACE"
     if isinstance(key, CanKey):
         raise AuthenticationFailed("this document needs the document number and dates, not a card access number")
@@ -261,6 +265,22 @@ def _basic_access_control(session: ChipSession, key: MrzKey) -> None:
     except AuthenticationFailed as error:
         raise AuthenticationFailed(ACCESS_DENIED) from error
     session.sm = SecureMessaging(keys_.ks_enc, keys_.ks_mac, keys_.ssc)
+
+
+def _matching_card_access(authenticity: Authenticity, used: PaceInfo | None, dg14: bytes | None) -> Authenticity:
+    """EF.CardAccess is not signed; DG14 is. A verified chip whose signed PACE parameters do not
+    include the ones it offered in the clear has been altered (ICAO 9303-11 §9.2.2)."""
+    if used is None or dg14 is None or authenticity.status is not AuthenticityStatus.VERIFIED:
+        return authenticity
+    try:
+        signed = parse_security_infos(parse_dg14(dg14)).pace
+    except IcaoError:
+        return Authenticity(AuthenticityStatus.FAILED, "DG14 (the chip's signed security settings) is malformed")
+    if used not in signed:
+        return Authenticity(
+            AuthenticityStatus.FAILED, "the chip's PACE settings (EF.CardAccess) differ from its signed DG14"
+        )
+    return authenticity
 
 
 def _optional(parse: Callable[[bytes], T], content: bytes | None, name: str) -> T | None:
@@ -328,7 +348,7 @@ def read_document(
     lap("sod_ms")
 
     report(ReadStep.VERIFYING, 0.95)
-    authenticity = verify_document(sod, files, trust_store)
+    authenticity = _matching_card_access(verify_document(sod, files, trust_store), session.pace_info, files.get(14))
     mrz = parse_dg1(files[1])
     photo = _optional(parse_dg2, files.get(2), "DG2")
     details = _optional(parse_dg11, files.get(11), "DG11")
