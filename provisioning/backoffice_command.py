@@ -1,0 +1,127 @@
+"""`balie backoffice …`: run the service, migrate its database, add staff, hand out enrollment codes.
+
+The names and options are a contract other tools rely on. `enroll-code` prints only the code on
+stdout, so a script can capture it. Failures print one line on stderr and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backoffice.settings import Settings
+
+EXIT_OK, EXIT_FAILED = 0, 1
+ROLES = ("caseworker", "technician", "manager", "admin")
+DATABASE_HELP = "SQLAlchemy URL (sqlite:///…, postgresql+psycopg://…) or SQLite file; default $BALIE_DATA/balie.db"
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    backoffice = commands.add_parser("backoffice", help="run and administer the backoffice service")
+    actions = backoffice.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    serve = actions.add_parser("serve", help="migrate the database to the newest schema, then serve HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8420, help="port to listen on (default 8420)")
+    serve.add_argument("--database", help=DATABASE_HELP)
+    serve.set_defaults(run=_serve)
+
+    migrate = actions.add_parser("migrate", help="bring the database to the newest schema (alembic upgrade head)")
+    migrate.add_argument("--database", help=DATABASE_HELP)
+    migrate.set_defaults(run=_migrate)
+
+    add_user = actions.add_parser("add-user", help="create a staff account")
+    add_user.add_argument("--username", required=True)
+    add_user.add_argument("--role", required=True, choices=ROLES)
+    add_user.add_argument(
+        "--password-file", type=Path, help="read the password from this file (default: ask twice, hidden)"
+    )
+    add_user.add_argument("--database", help=DATABASE_HELP)
+    add_user.set_defaults(run=_add_user)
+
+    enroll_code = actions.add_parser("enroll-code", help="print a one-time code (24 h) to enroll a device")
+    enroll_code.add_argument("--location", required=True, help="town hall or branch; created when new")
+    enroll_code.add_argument("--database", help=DATABASE_HELP)
+    enroll_code.set_defaults(run=_enroll_code)
+
+
+def _fail(message: str) -> int:
+    print(f"balie backoffice: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _migrated_settings(database: str | None) -> Settings:
+    """Every command works on a current schema: migrating is idempotent and quick when nothing is new."""
+    from backoffice.migrate import upgrade_to_head
+    from backoffice.settings import load_settings
+
+    settings = load_settings(database)
+    upgrade_to_head(settings.database_url)
+    return settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from backoffice.app import create_app
+
+    settings = _migrated_settings(args.database)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    _migrated_settings(args.database)
+    return EXIT_OK
+
+
+def _read_password(path: Path | None) -> str | None:
+    if path is not None:
+        # One trailing newline is the file's, not the password's.
+        return path.read_text(encoding="utf-8").removesuffix("\n").removesuffix("\r")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        return None
+    return first
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    from backoffice.db import make_engine, make_session_factory
+    from backoffice.passwords import check_strength
+    from backoffice.roles import Role
+    from backoffice.users import add_user
+
+    try:
+        password = _read_password(args.password_file)
+    except OSError as exc:
+        return _fail(f"cannot read the password file: {exc.strerror}")
+    if password is None:
+        return _fail("the two passwords differ")
+    check_strength(password)
+    settings = _migrated_settings(args.database)
+    engine = make_engine(settings.database_url, pooled=False)
+    try:
+        with make_session_factory(engine)() as db:
+            user = add_user(db, settings, args.username, Role(args.role), password)
+            print(f"added {user.username} ({user.role.value})", file=sys.stderr)
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
+def _enroll_code(args: argparse.Namespace) -> int:
+    from backoffice.db import make_engine, make_session_factory
+    from backoffice.enrollment import new_enrollment_code
+
+    settings = _migrated_settings(args.database)
+    engine = make_engine(settings.database_url, pooled=False)
+    try:
+        with make_session_factory(engine)() as db:
+            print(new_enrollment_code(db, settings, args.location))
+    finally:
+        engine.dispose()
+    return EXIT_OK
