@@ -231,9 +231,20 @@ def load_certificate(der: bytes) -> x509.Certificate:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
         try:
-            return x509.load_der_x509_certificate(der)
+            return _with_readable_extensions(x509.load_der_x509_certificate(der))
         except x509.InvalidVersion as error:
             raise ValueError(str(error)) from None
+
+
+def _with_readable_extensions(certificate: x509.Certificate) -> x509.Certificate:
+    """cryptography parses extensions lazily and raises its own exception types for bad ones
+    (DuplicateExtension, UnsupportedGeneralNameType, …) at first use, deep in a later check:
+    parse them now so an unreadable certificate is refused where it is loaded (found by fuzzing)."""
+    try:
+        _ = certificate.extensions
+    except (x509.DuplicateExtension, x509.UnsupportedGeneralNameType, ValueError) as error:
+        raise ValueError(f"the certificate's extensions are malformed ({type(error).__name__})") from None
+    return certificate
 
 
 def load_pem_certificates(pem: bytes) -> list[x509.Certificate]:
@@ -241,7 +252,7 @@ def load_pem_certificates(pem: bytes) -> list[x509.Certificate]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
         try:
-            return x509.load_pem_x509_certificates(pem)
+            return [_with_readable_extensions(certificate) for certificate in x509.load_pem_x509_certificates(pem)]
         except x509.InvalidVersion as error:
             raise ValueError(str(error)) from None
 
