@@ -1,0 +1,133 @@
+"""The fleet page: green / amber / red with reasons and since when, silent devices flagged, revoking a device."""
+
+from __future__ import annotations
+
+import re
+
+from backoffice_harness import Backoffice, bearer
+
+from backoffice.roles import Role
+
+
+def _beat(backoffice: Backoffice, token: str, **health: dict[str, str]) -> None:
+    body = {"version": "0.3.1", "uptime_seconds": 60, "health": health}
+    answer = backoffice.client.post("/api/v1/heartbeat", json=body, headers=bearer(token))
+    assert answer.status_code == 200, answer.text
+
+
+def _row(page: str, device_id: str) -> str:
+    found = re.search(rf'<tr data-device="{device_id}">(.*?)</tr>', page, re.S)
+    assert found, f"no row for {device_id}"
+    return found.group(1)
+
+
+def _technician(backoffice: Backoffice) -> None:
+    backoffice.add_user("tom", Role.TECHNICIAN)
+    assert backoffice.sign_in("tom") == 303
+
+
+def test_each_device_shows_its_colour_reasons_and_since_when(backoffice: Backoffice) -> None:
+    ok = backoffice.enroll("kiosk-hal", location="Stadhuis Zwolle")
+    low = backoffice.enroll("kiosk-bieb", location="Bibliotheek Kampen")
+    broken = backoffice.enroll("balie-3", location="Stadhuis Zwolle")
+    _beat(backoffice, ok["token"], printer={"state": "ok"}, camera={"state": "ok"})
+    _beat(backoffice, low["token"], printer={"state": "degraded", "reason": "paper low"})
+    _beat(backoffice, broken["token"], printer={"state": "ok"}, cardreader={"state": "missing", "reason": "unplugged"})
+    backoffice.clock.advance(minutes=1)  # still fresh: one interval is 30 s, stale after 90 s
+    _beat(backoffice, ok["token"], printer={"state": "ok"}, camera={"state": "ok"})
+    _beat(backoffice, low["token"], printer={"state": "degraded", "reason": "paper low"})
+    _beat(backoffice, broken["token"], printer={"state": "ok"}, cardreader={"state": "missing", "reason": "unplugged"})
+    _technician(backoffice)
+
+    page = backoffice.client.get("/fleet").text
+
+    green, amber, red = _row(page, ok["device_id"]), _row(page, low["device_id"]), _row(page, broken["device_id"])
+    assert "status-green" in green and "In orde" in green and "0.3.1" in green and "Stadhuis Zwolle" in green
+    # Times are local (Amsterdam, UTC+1 in March); "since" stays at the first report of the state.
+    assert "status-amber" in amber and "printer: degraded – paper low" in amber and "sinds 10:00" in amber
+    assert "status-red" in red and "cardreader: missing – unplugged" in red and "Storing" in red
+    assert "Geen hartslag" not in page
+    assert page.index(broken["device_id"]) < page.index(low["device_id"]) < page.index(ok["device_id"])
+
+
+def test_a_device_whose_heartbeat_stopped_is_red_and_flagged(backoffice: Backoffice) -> None:
+    device = backoffice.enroll()
+    _beat(backoffice, device["token"], printer={"state": "ok"})
+    backoffice.clock.advance(seconds=89)
+    _technician(backoffice)
+    assert "status-green" in _row(backoffice.client.get("/fleet").text, device["device_id"])
+
+    backoffice.clock.advance(seconds=2)
+    row = _row(backoffice.client.get("/fleet").text, device["device_id"])
+
+    assert "status-red" in row and "Geen hartslag sinds 10:00" in row
+
+
+def test_a_new_device_waits_for_its_first_heartbeat_then_turns_red(backoffice: Backoffice) -> None:
+    device = backoffice.enroll()
+    _technician(backoffice)
+    row = _row(backoffice.client.get("/fleet").text, device["device_id"])
+    assert "status-amber" in row and "Wacht op eerste hartslag" in row
+
+    backoffice.clock.advance(minutes=5)
+    assert "status-red" in _row(backoffice.client.get("/fleet").text, device["device_id"])
+
+
+def test_the_fleet_page_in_english(backoffice: Backoffice) -> None:
+    device = backoffice.enroll()
+    _beat(backoffice, device["token"], printer={"state": "failed", "reason": "cover open"})
+    _technician(backoffice)
+
+    page = backoffice.client.get("/fleet?lang=en").text
+
+    assert '<html lang="en">' in page
+    assert "Failure" in page and "since 10:00" in page and "Revoke" in page
+    assert 'action="/fleet/' in page and '/revoke?lang=en"' in page
+
+
+def test_every_input_has_a_label_and_every_button_a_name(backoffice: Backoffice) -> None:
+    backoffice.enroll("kiosk-hal")
+    signin = backoffice.client.get("/signin").text
+    for field in re.findall(r'<input id="(\w+)"', signin):
+        assert f'<label for="{field}">' in signin
+    _technician(backoffice)
+    fleet = backoffice.client.get("/fleet").text
+    assert '<html lang="nl">' in fleet
+    assert 'aria-label="Toegang intrekken van kiosk-hal"' in fleet
+    for button in re.findall(r"<button[^>]*>(.*?)</button>", fleet, re.S):
+        assert button.strip()
+
+
+def test_revoking_a_device_refuses_its_next_request(backoffice: Backoffice) -> None:
+    device = backoffice.enroll()
+    _beat(backoffice, device["token"], printer={"state": "ok"})
+    _technician(backoffice)
+    csrf = backoffice.csrf_of("/fleet")
+
+    without_csrf = backoffice.client.post(f"/fleet/{device['device_id']}/revoke")
+    assert without_csrf.status_code == 403
+    _beat(backoffice, device["token"], printer={"state": "ok"})
+
+    revoked = backoffice.client.post(
+        f"/fleet/{device['device_id']}/revoke", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert revoked.status_code == 303 and revoked.headers["location"] == "/fleet"
+
+    beat = {"version": "1", "uptime_seconds": 1, "health": {}}
+    refused = backoffice.client.post("/api/v1/heartbeat", json=beat, headers=bearer(device["token"]))
+    assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+    events = backoffice.client.post("/api/v1/events", json={"events": []}, headers=bearer(device["token"]))
+    assert events.status_code == 401
+    row = _row(backoffice.client.get("/fleet").text, device["device_id"])
+    assert "Ingetrokken" in row and "<button" not in row
+
+
+def test_a_caseworker_cannot_revoke(backoffice: Backoffice) -> None:
+    device = backoffice.enroll()
+    backoffice.add_user("carla", Role.CASEWORKER)
+    backoffice.sign_in("carla")
+    csrf = backoffice.csrf_of("/")
+    answer = backoffice.client.post(f"/fleet/{device['device_id']}/revoke", data={"csrf_token": csrf})
+    assert answer.status_code == 403
+    beat = {"version": "1", "uptime_seconds": 1, "health": {}}
+    assert backoffice.client.post("/api/v1/heartbeat", json=beat, headers=bearer(device["token"])).status_code == 200
