@@ -1,0 +1,111 @@
+"""The kiosk's side of the device API (backoffice/API.md): one place that speaks HTTP to the backoffice.
+
+Every call has a short timeout and turns every failure into one of two errors, because the
+caller only needs to know whether to try again later (`BackofficeUnavailable`: network down,
+backoffice restarting or overloaded) or never (`BackofficeRejected`: the request itself is wrong,
+or this device was revoked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+class BackofficeError(Exception):
+    """Talking to the backoffice did not work."""
+
+
+class BackofficeUnavailable(BackofficeError):
+    """Try again later: no connection, a timeout, a 5xx or 429."""
+
+
+class BackofficeRejected(BackofficeError):
+    """The backoffice refused the request (4xx): sending it again will not help."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class Enrollment:
+    device_id: str
+    token: str
+    location: str
+    heartbeat_interval: float
+
+
+@dataclass(frozen=True, slots=True)
+class EventReceipt:
+    accepted: tuple[str, ...]
+    duplicates: tuple[str, ...]
+
+    @property
+    def stored(self) -> tuple[str, ...]:
+        """Every id the backoffice now holds, whether it arrived this time or before."""
+        return self.accepted + self.duplicates
+
+
+class BackofficeClient:
+    def __init__(self, base_url: str, token: str = "", *, timeout: float = 5.0) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            response = self._http.post(path, json=body)
+        except httpx.HTTPError as error:
+            raise BackofficeUnavailable(f"no answer from the backoffice ({type(error).__name__})") from error
+        if response.status_code == 429 or response.status_code >= 500:
+            raise BackofficeUnavailable(f"the backoffice answered {response.status_code}")
+        if response.status_code >= 400:
+            raise BackofficeRejected(response.status_code, _message(response))
+        try:
+            answer = response.json()
+        except ValueError as error:
+            raise BackofficeUnavailable("the backoffice's answer is not JSON") from error
+        if not isinstance(answer, dict):
+            raise BackofficeUnavailable("the backoffice's answer is not a JSON object")
+        return answer
+
+    def enroll(self, code: str, name: str, version: str) -> Enrollment:
+        answer = self._post("/api/v1/enroll", {"code": code, "name": name, "version": version})
+        try:
+            return Enrollment(
+                str(answer["device_id"]),
+                str(answer["token"]),
+                str(answer["location"]),
+                float(answer["heartbeat_interval"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise BackofficeUnavailable("the backoffice's enrollment answer is incomplete") from error
+
+    def send_events(self, events: Sequence[Mapping[str, Any]]) -> EventReceipt:
+        answer = self._post("/api/v1/events", {"events": list(events)})
+        accepted, duplicates = answer.get("accepted", []), answer.get("duplicates", [])
+        if not isinstance(accepted, list) or not isinstance(duplicates, list):
+            raise BackofficeUnavailable("the backoffice's answer to events is incomplete")
+        return EventReceipt(tuple(map(str, accepted)), tuple(map(str, duplicates)))
+
+    def heartbeat(self, version: str, uptime_seconds: float, health: Mapping[str, Mapping[str, str]]) -> float:
+        """Report health; returns the interval the backoffice wants until the next heartbeat."""
+        answer = self._post(
+            "/api/v1/heartbeat", {"version": version, "uptime_seconds": uptime_seconds, "health": dict(health)}
+        )
+        interval = answer.get("heartbeat_interval", 30)
+        return float(interval) if isinstance(interval, int | float) else 30.0
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    return str(detail) if detail else response.reason_phrase
