@@ -123,6 +123,17 @@ class QueueSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class BackofficeSettings:
+    # The backoffice this device reports to, e.g. "https://balie.gemeente.nl". Empty: the kiosk
+    # runs its own embedded backoffice (SQLite on this machine), so every flow works alone.
+    url: str = ""
+    # The device credential, written by `balie provision enroll` (which makes this file mode 0600).
+    token: str = ""
+    # Where events wait until the backoffice has them. Empty: kiosk-outbox.db in the data folder.
+    outbox: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class IdentitySettings:
     # CSCA certificates passive authentication trusts: a folder of PEM/DER certificates and ICAO
     # master lists (.ml), or one such file. Empty: the simulated reader's test issuer when the
@@ -170,6 +181,7 @@ class KioskConfig:
     appointments: AppointmentSettings = field(default_factory=AppointmentSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
+    backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
     hardware: HardwareSettings = field(default_factory=HardwareSettings)
 
 
@@ -320,6 +332,21 @@ def _check_meaning(config: KioskConfig, source: str) -> None:
     _check_queue(config.queue, source)
     _check_logo(config, source)
     _check_trust_store(config, source)
+    _check_backoffice(config, source)
+
+
+def _check_backoffice(config: KioskConfig, source: str) -> None:
+    backoffice = config.backoffice
+    if backoffice.url and not re.match(r"^https?://[^\s/]+", backoffice.url):
+        raise ConfigError(
+            source, f"backoffice.url: '{backoffice.url}' must start with https:// (or http:// on a test bench)"
+        )
+    if backoffice.url and not backoffice.token:
+        raise ConfigError(source, "backoffice.token: missing; enroll this device with `balie provision enroll`")
+    if backoffice.token and not re.match(r"^bd1\.[0-9a-f-]{36}\.[A-Za-z0-9_-]+$", backoffice.token):
+        raise ConfigError(
+            source, "backoffice.token: not a device credential; enroll again with `balie provision enroll`"
+        )
 
 
 def _check_trust_store(config: KioskConfig, source: str) -> None:
