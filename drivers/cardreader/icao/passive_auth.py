@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from asn1crypto import algos, cms, core
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.utils import CryptographyDeprecationWarning
@@ -244,6 +245,16 @@ def _with_readable_extensions(certificate: x509.Certificate) -> x509.Certificate
         _ = certificate.extensions
     except (x509.DuplicateExtension, x509.UnsupportedGeneralNameType, ValueError) as error:
         raise ValueError(f"the certificate's extensions are malformed ({type(error).__name__})") from None
+    # A signature is a whole number of bytes: a BIT STRING announcing unused bits is not DER for it.
+    # cryptography ignores that byte, so such a certificate would verify while not being the one
+    # signed (found by fuzzing); refuse it.
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    try:
+        unused_bits = asn1_x509.Certificate.load(der)["signature_value"].contents[0]
+    except (ValueError, TypeError, IndexError) as error:
+        raise ValueError(f"the certificate's signature is malformed ({type(error).__name__})") from None
+    if unused_bits != 0:
+        raise ValueError("the certificate's signature is not a whole number of bytes")
     return certificate
 
 

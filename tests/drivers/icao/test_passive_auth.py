@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from asn1crypto import cms
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from drivers.cardreader.emrtd.issuer import DocumentIssuer, KeyType
@@ -264,3 +264,20 @@ def test_certificate_with_a_duplicate_extension_is_malformed_not_a_crash() -> No
     verdict = verify_document(DUPLICATE_EXTENSION_SOD, {}, TrustStore.empty())
     assert verdict.status is AuthenticityStatus.FAILED
     assert "malformed" in verdict.reason
+
+
+def test_signature_bit_string_with_unused_bits_is_refused() -> None:
+    """Found by fuzzing: cryptography ignores the BIT STRING's unused-bits byte, so a document signer
+    certificate altered there still verified while not being the certificate that was signed."""
+    issuer = DocumentIssuer.generate()
+    groups = {1: b"\x61\x03\x5f\x1f\x00"}
+    sod = issuer.sign_sod(groups)
+    store = TrustStore.of([issuer.csca_certificate])
+    assert verify_document(sod, groups, store).status is AuthenticityStatus.VERIFIED
+    ds = issuer.ds_certificate.public_bytes(serialization.Encoding.DER)
+    # The certificate ends with the signature BIT STRING: unused-bits byte, then the signature.
+    position = sod.index(ds) + len(ds) - len(issuer.ds_certificate.signature) - 1
+    assert sod[position] == 0  # the unused-bits byte
+    altered = sod[:position] + b"\x01" + sod[position + 1 :]
+    verdict = verify_document(altered, groups, store)
+    assert verdict.status is AuthenticityStatus.FAILED
