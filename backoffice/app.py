@@ -11,7 +11,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from backoffice import device_api, fleet_page, staff_pages
+from backoffice.counter_api import router as counter_router
 from backoffice.db import make_engine, make_session_factory
+from backoffice.documents import router as documents_router
 from backoffice.settings import Settings
 from backoffice.staff_access import Forbidden, NotSignedIn
 from backoffice.web import STATIC, language_of, localised, make_templates, render
@@ -35,6 +37,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(device_api.router)
     app.include_router(staff_pages.router)
     app.include_router(fleet_page.router)
+    app.include_router(counter_router)
+    app.include_router(documents_router)
 
     @app.exception_handler(NotSignedIn)
     async def to_signin(request: Request, _exc: NotSignedIn) -> Response:

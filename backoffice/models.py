@@ -203,3 +203,6 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(Text)
+
+
+import backoffice.models_counter  # noqa: E402, F401  (registers its tables on Base.metadata for Alembic)

@@ -47,6 +47,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     enroll_code.add_argument("--location", required=True, help="town hall or branch; created when new")
     enroll_code.add_argument("--database", help=DATABASE_HELP)
     enroll_code.set_defaults(run=_enroll_code)
+    _add_import_appointments_parser(actions)
 
 
 def _fail(message: str) -> int:
@@ -124,4 +125,45 @@ def _enroll_code(args: argparse.Namespace) -> int:
             print(new_enrollment_code(db, settings, args.location))
     finally:
         engine.dispose()
+    return EXIT_OK
+
+
+def _add_import_appointments_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    importer = actions.add_parser(
+        "import-appointments", help="add or update a location's appointments from an agenda export (CSV or JSON)"
+    )
+    importer.add_argument("--location", required=True, help="town hall or branch; must exist (enroll a device first)")
+    importer.add_argument(
+        "--file",
+        required=True,
+        type=Path,
+        help="F.csv (header: code,start,topic,first_name[,duration_minutes]) or F.json (a list of such objects);"
+        " start is the local time, e.g. 2026-03-02T10:30",
+    )
+    importer.add_argument("--database", help=DATABASE_HELP)
+    importer.set_defaults(run=_import_appointments)
+
+
+def _import_appointments(args: argparse.Namespace) -> int:
+    """All or nothing: a bad row stops the import with one line naming the file and row, never a name or code."""
+    from backoffice.appointments import AppointmentFileError, import_appointments, read_appointment_file
+    from backoffice.db import make_engine, make_session_factory
+
+    settings = _migrated_settings(args.database)
+    try:
+        appointments = read_appointment_file(args.file, settings.display_timezone)
+    except AppointmentFileError as exc:
+        return _fail(str(exc))
+    engine = make_engine(settings.database_url, pooled=False)
+    try:
+        with make_session_factory(engine)() as db:
+            result = import_appointments(db, settings, args.location, appointments)
+    except AppointmentFileError as exc:
+        return _fail(str(exc))
+    finally:
+        engine.dispose()
+    print(
+        f"{len(appointments)} appointments read: {result.added} added, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {result.kept_checked_in} left alone (checked in already)"
+    )
     return EXIT_OK
