@@ -6,8 +6,10 @@ the same parts through `build_kiosk`, so they exercise the path a citizen uses.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +22,9 @@ from kiosk.ui.theme import ThemeName
 if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benchmarked)
     from drivers.cardreader.icao.trust_store import TrustStore
     from drivers.registry import DriverSet
+    from kiosk.event_sink import PendingSink
+    from kiosk.heartbeat import HealthSource
+    from kiosk.reporting import Reporting
     from kiosk.session import SessionMachine
     from kiosk.ui.controller import HealthWatcher, KioskController
     from kiosk.ui.recovery import Recovery
@@ -52,13 +57,19 @@ class KioskShell:
     theme: Theme
     clock: Callable[[], float]
 
-    def complete(self, *, drivers: DriverSet | None = None, health_interval: float = 15.0) -> Kiosk:
+    def complete(
+        self, *, drivers: DriverSet | None = None, health_interval: float = 15.0, reporting: bool = False
+    ) -> Kiosk:
+        """Everything after the first frame. `reporting` connects to the backoffice (or starts the
+        embedded one) on a background thread; tests leave it off unless they are about it."""
         from PySide6.QtCore import QTimer
 
         from drivers.camera.vision.scan_pdf import ScanOutbox
         from drivers.printer.logo import logo_raster
         from drivers.registry import build_all
         from kiosk.appointments import LocalAppointments
+        from kiosk.event_sink import PendingSink
+        from kiosk.session_events import SessionEvents
         from kiosk.ticket_queue import LocalTicketQueue
         from kiosk.ui.controller import HealthWatcher, KioskController
         from kiosk.ui.identity_service import IdentityService
@@ -82,8 +93,13 @@ class KioskShell:
         controller = KioskController(self.machine, self.window, drivers, clock=self.clock, start_theme=self.theme)
         watcher.changed.connect(controller.on_health)
         watcher.start()
+        sink = PendingSink()
+        context.events = SessionEvents(self.machine, sink)
+        kiosk = Kiosk(self.window, controller, self.machine, drivers, watcher)
+        if reporting:
+            kiosk.start_reporting(self.config, sink, lambda: dict(controller.health))
         QTimer.singleShot(0, self.window.prebuild)  # the other screens, in idle time
-        return Kiosk(self.window, controller, self.machine, drivers, watcher)
+        return kiosk
 
 
 def _trust_store(drivers: DriverSet, configured: str) -> TrustStore:
@@ -114,10 +130,31 @@ class Kiosk:
     machine: SessionMachine
     drivers: DriverSet
     watcher: HealthWatcher
+    reporting: Reporting | None = None
+    _reporting_thread: threading.Thread | None = None
+
+    def start_reporting(self, config: KioskConfig, sink: PendingSink, health: HealthSource) -> None:
+        """Backoffice connection off the UI thread: the embedded one takes a second to start."""
+        from kiosk.reporting import start_reporting
+
+        def connect() -> None:
+            try:
+                self.reporting = start_reporting(config.backoffice, health)
+            except Exception as error:  # the kiosk serves citizens without a backoffice too
+                logging.getLogger(__name__).error("no backoffice reporting: %s", error)
+                return
+            sink.attach(self.reporting)
+
+        self._reporting_thread = threading.Thread(target=connect, name="reporting-start", daemon=True)
+        self._reporting_thread.start()
 
     def close(self) -> None:
         import shiboken6
 
+        if self._reporting_thread is not None:
+            self._reporting_thread.join(timeout=30)
+        if self.reporting is not None:
+            self.reporting.close()
         self.watcher.stop()
         if self.window.context.printing is not None:
             self.window.context.printing.close()
@@ -192,7 +229,7 @@ def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         recoveries.append(Recovery(shell.machine.reset))
         recoveries[-1].install()
-        started.append(shell.complete())
+        started.append(shell.complete(reporting=True))
 
     shell.window.first_frame_painted.connect(after_first_frame)
     if options.windowed or options.screenshot is not None:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from drivers.cardreader.protocol import CardReader
     from drivers.printer.document import Raster
     from kiosk.appointments import LocalAppointments
+    from kiosk.session_events import SessionEvents
     from kiosk.ticket_queue import LocalTicketQueue
     from kiosk.ui.identity_service import IdentityService
     from kiosk.ui.printing import PrintService
@@ -45,6 +46,7 @@ class ScreenContext:
     card_reader: CardReader | None = None
     trust_store: TrustStore | None = None  # CSCA certificates that passive authentication trusts
     identity: IdentityService | None = None  # reads passports and ID cards on the reader's own thread
+    events: SessionEvents | None = None  # what happened in this session, for the backoffice (no personal data)
     health: Mapping[str, Health] = field(default_factory=dict)  # the devices as last reported
     speak: Callable[[str], None] | None = None  # in the session's language, whatever the speech setting
 

@@ -184,6 +184,8 @@ class CheckinScreen(Screen):
             citizen.task_data["checkin"] = result
         self._show(result)
         if result.outcome is Outcome.CHECKED_IN and result.appointment is not None:
+            if self.context.events is not None:
+                self.context.events.record("checked_in", {"topic": result.appointment.topic.get("nl", "")})
             self._print_receipt(result.appointment)
         self.machine.touch()
 

@@ -124,6 +124,8 @@ class ScanScreen(Screen):
             return
         self.scanner.stop()
         receipt = outbox.add(pages_to_pdf(self._pages), len(self._pages))
+        if self.context.events is not None:
+            self.context.events.record("document_submitted", {"pages": len(self._pages)})
         self._pages, self._receipt = [], receipt
         self._show_done()
         printing = self.context.printing

@@ -81,6 +81,8 @@ class TicketScreen(Screen):
         tickets, printing = self.context.tickets, self.context.printing
         assert tickets is not None and printing is not None, "the kiosk is started before screens are used"
         ticket = tickets.take(letter)
+        if self.context.events is not None:
+            self.context.events.record("ticket_issued", {"number": ticket.number, "topic": letter})
         self._ticket, self._outcome = ticket, None
         citizen = self.machine.citizen
         if citizen is not None:
