@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from backoffice import device_api, fleet_page, staff_pages
+from backoffice import caseworker_page, contacts_api, dashboard_page, device_api, fleet_page, retention, staff_pages
 from backoffice.counter_api import router as counter_router
 from backoffice.db import make_engine, make_session_factory
 from backoffice.documents import router as documents_router
@@ -39,6 +39,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(fleet_page.router)
     app.include_router(counter_router)
     app.include_router(documents_router)
+    app.include_router(contacts_api.router)
+    app.include_router(caseworker_page.router)
+    app.include_router(dashboard_page.router)
+    app.include_router(retention.router)
 
     @app.exception_handler(NotSignedIn)
     async def to_signin(request: Request, _exc: NotSignedIn) -> Response:

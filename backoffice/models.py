@@ -205,4 +205,5 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(Text)
 
 
+import backoffice.models_contacts  # noqa: E402  (registers contacts, channel_keys on Base.metadata)
 import backoffice.models_counter  # noqa: E402, F401  (registers its tables on Base.metadata for Alembic)

@@ -42,6 +42,7 @@ class Settings:
     enrollment_code_lifetime: timedelta = timedelta(hours=24)
     # Staff read times in local time; stored times stay UTC.
     display_timezone: str = "Europe/Amsterdam"
+    retention_days: int = 365  # contacts, events and documents older than this are deleted daily (AVG)
     clock: Callable[[], datetime] = field(default=utc_now, compare=False)
 
     @property

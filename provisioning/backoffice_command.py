@@ -47,6 +47,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     enroll_code.add_argument("--location", required=True, help="town hall or branch; created when new")
     enroll_code.add_argument("--database", help=DATABASE_HELP)
     enroll_code.set_defaults(run=_enroll_code)
+
+    channel_key = actions.add_parser("channel-key", help="print a new API key (shown once) for another channel")
+    channel_key.add_argument("--name", required=True, help="the channel's system, e.g. KCC or chat")
+    channel_key.add_argument("--database", help=DATABASE_HELP)
+    channel_key.set_defaults(run=_channel_key)
+
+    retention = actions.add_parser("retention", help="delete contacts, events and documents past the retention period")
+    retention.add_argument("--days", type=int, help="keep this many days (default: the configured 365)")
+    retention.add_argument("--database", help=DATABASE_HELP)
+    retention.set_defaults(run=_retention)
     _add_import_appointments_parser(actions)
 
 
@@ -166,4 +176,40 @@ def _import_appointments(args: argparse.Namespace) -> int:
         f"{len(appointments)} appointments read: {result.added} added, {result.updated} updated, "
         f"{result.unchanged} unchanged, {result.kept_checked_in} left alone (checked in already)"
     )
+    return EXIT_OK
+
+
+def _channel_key(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import IntegrityError
+
+    from backoffice.contacts import new_channel_key
+    from backoffice.db import make_engine, make_session_factory
+
+    settings = _migrated_settings(args.database)
+    engine = make_engine(settings.database_url, pooled=False)
+    try:
+        with make_session_factory(engine)() as db:
+            # Only the key on stdout, once: the database keeps its hash, nobody can show it again.
+            print(new_channel_key(db, settings, args.name))
+    except IntegrityError:
+        return _fail(f"a channel key named {args.name!r} exists already")
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
+def _retention(args: argparse.Namespace) -> int:
+    from backoffice.db import make_engine, make_session_factory
+    from backoffice.retention import delete_expired
+
+    if args.days is not None and args.days < 1:
+        return _fail("--days must be at least 1")
+    settings = _migrated_settings(args.database)
+    engine = make_engine(settings.database_url, pooled=False)
+    try:
+        with make_session_factory(engine)() as db:
+            deleted = delete_expired(db, settings, args.days)
+    finally:
+        engine.dispose()
+    print(f"deleted {deleted.contacts} contacts, {deleted.events} events, {deleted.documents} documents")
     return EXIT_OK
