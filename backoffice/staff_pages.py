@@ -27,8 +27,14 @@ from backoffice.users import find_user
 from backoffice.web import language_of, localised, render
 
 router = APIRouter(include_in_schema=False)
+# The start page links every page the role may open (the pages themselves check again).
+_PAGES: list[tuple[str, str, frozenset[Role]]] = [
+    ("/caseworker", "caseworker_title", frozenset({Role.CASEWORKER, Role.ADMIN})),
+    ("/dashboard", "dashboard_title", frozenset({Role.MANAGER, Role.ADMIN})),
+    ("/fleet", "fleet_title", FLEET_ROLES),
+]
 PAGES_FOR_ROLE: dict[Role, list[tuple[str, str]]] = {
-    role: [("/fleet", "fleet_title")] if role in FLEET_ROLES else [] for role in Role
+    role: [(path, title) for path, title, roles in _PAGES if role in roles] for role in Role
 }
 
 

@@ -189,3 +189,20 @@ def test_audit_entries_are_stored_with_the_look_they_record(backoffice: Backoffi
         db.rollback()  # the look failed: no entry claims it happened
     with backoffice.db() as db:
         assert len(db.scalars(select(AuditEntry)).all()) == 1
+
+
+def test_start_page_links_the_pages_of_the_role(backoffice: Backoffice) -> None:
+    for username, role, expected, hidden in (
+        ("carla", Role.CASEWORKER, ["/caseworker"], ["/fleet", "/dashboard"]),
+        ("theo", Role.TECHNICIAN, ["/fleet"], ["/caseworker", "/dashboard"]),
+        ("mira", Role.MANAGER, ["/dashboard"], ["/caseworker", "/fleet"]),
+        ("ada", Role.ADMIN, ["/caseworker", "/dashboard", "/fleet"], []),
+    ):
+        backoffice.add_user(username, role)
+        backoffice.client.cookies.clear()
+        assert backoffice.sign_in(username) in (302, 303)
+        home = backoffice.client.get("/").text
+        for path in expected:
+            assert f'href="{path}' in home, (role, path)
+        for path in hidden:
+            assert f'href="{path}' not in home, (role, path)
