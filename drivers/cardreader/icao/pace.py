@@ -46,6 +46,7 @@ from drivers.cardreader.icao.secure_messaging import (
     encode_command_apdu,
 )
 from drivers.cardreader.icao.security_infos import PACE_VERSION_2, PaceInfo
+from drivers.cardreader.icao.tlv import TlvError, encode_tlv, parse_tlvs
 
 MRZ_REFERENCE = 0x01  # §4.4.3.1 Table 2 / §9.6 DO'83': MRZ
 CAN_REFERENCE = 0x02  # CAN
@@ -70,7 +71,7 @@ TAG_NONCE = 0x80
 TAG_MAP_IFD, TAG_MAP_IC = 0x81, 0x82
 TAG_DH_IFD, TAG_DH_IC = 0x83, 0x84
 TAG_TOKEN_IFD, TAG_TOKEN_IC = 0x85, 0x86
-TAG_PUBLIC_KEY = b"\x7f\x49"  # BSI TR-03110-3 D.3.1: public key data object
+TAG_PUBLIC_KEY = 0x7F49  # BSI TR-03110-3 D.3.1: public key data object
 TAG_EC_POINT = 0x86  # D.3.3: public point Y
 
 
@@ -111,7 +112,7 @@ def kdf(secret: bytes, counter: int, cipher: str, key_length: int) -> bytes:
 def public_key_data(info: PaceInfo, encoded_point: bytes) -> bytes:
     """Input of an authentication token: 7F49 { 06 OID, 86 point } (§4.4.3.4, BSI TR-03110-3 D.3)."""
     oid = core.ObjectIdentifier(info.protocol).dump()
-    return _tlv(TAG_PUBLIC_KEY, oid + _tlv(bytes([TAG_EC_POINT]), encoded_point))
+    return encode_tlv(TAG_PUBLIC_KEY, oid + encode_tlv(TAG_EC_POINT, encoded_point))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,40 +193,17 @@ class _Suite:
         return bytes(core.ObjectIdentifier(self.info.protocol).contents)
 
 
-def _tlv(tag: bytes, value: bytes) -> bytes:
-    """BER-TLV with definite length (ISO/IEC 7816-4 §5.2.2)."""
-    length = len(value)
-    if length < 0x80:
-        return tag + bytes([length]) + value
-    size = (length.bit_length() + 7) // 8
-    return tag + bytes([0x80 | size]) + length.to_bytes(size, "big") + value
-
-
 def _parse_tlvs(data: bytes, who: str) -> dict[int, bytes]:
-    """Single-byte-tag BER-TLV objects by tag; raises PaceError if malformed or repeated."""
+    """BER-TLV objects by tag (tlv.py); raises PaceError if malformed or repeated."""
     objects: dict[int, bytes] = {}
-    offset = 0
-    while offset < len(data):
-        if offset + 2 > len(data):
-            raise PaceError(f"{who} ends in the middle of a field")
-        tag, first = data[offset], data[offset + 1]
-        offset += 2
-        if first < 0x80:
-            length = first
-        elif first in (0x81, 0x82):
-            size = first - 0x80
-            if offset + size > len(data):
-                raise PaceError(f"{who} ends in the middle of a field")
-            length = int.from_bytes(data[offset : offset + size], "big")
-            offset += size
-        else:
-            raise PaceError(f"{who} has a field length PACE does not use")
-        if offset + length > len(data):
-            raise PaceError(f"{who} ends in the middle of a field")
-        if tag in objects:
+    try:
+        found = parse_tlvs(data)
+    except TlvError as error:
+        raise PaceError(f"{who} ends in the middle of a field ({error})") from error
+    for item in found:
+        if item.tag in objects:
             raise PaceError(f"{who} repeats a field")
-        objects[tag] = data[offset : offset + length]
-        offset += length
+        objects[item.tag] = item.value
     return objects
 
 
@@ -245,17 +223,17 @@ def _only(objects: dict[int, bytes], tag: int, who: str) -> bytes:
 
 def mse_set_at_command(info: PaceInfo, password: PacePassword, *, parameter_id_in_mse: bool = False) -> bytes:
     """MSE:Set AT for PACE, §4.4.4.1: DO'80' protocol OID, DO'83' password reference, optional DO'84'."""
-    data = _tlv(bytes([TAG_OID]), bytes(core.ObjectIdentifier(info.protocol).contents))
-    data += _tlv(bytes([TAG_PASSWORD_REF]), bytes([password.reference]))
+    data = encode_tlv(TAG_OID, bytes(core.ObjectIdentifier(info.protocol).contents))
+    data += encode_tlv(TAG_PASSWORD_REF, bytes([password.reference]))
     if parameter_id_in_mse and info.parameter_id is not None:
-        data += _tlv(bytes([TAG_PARAMETER_ID]), bytes([info.parameter_id]))
+        data += encode_tlv(TAG_PARAMETER_ID, bytes([info.parameter_id]))
     return encode_command_apdu(MSE_SET_AT, data, None, False)
 
 
 def general_authenticate_command(objects: bytes, *, last: bool) -> bytes:
     """GENERAL AUTHENTICATE with dynamic authentication data, chained except for the last step (§4.4.4.2)."""
     header = bytes([0x00 if last else CLA_CHAINING, GENERAL_AUTHENTICATE, 0x00, 0x00])
-    return encode_command_apdu(header, _tlv(bytes([TAG_DYNAMIC_AUTH]), objects), 256, False)
+    return encode_command_apdu(header, encode_tlv(TAG_DYNAMIC_AUTH, objects), 256, False)
 
 
 def _access_denied(password: PacePassword) -> AuthenticationFailed:
@@ -305,7 +283,7 @@ def perform_pace(
     who = "the chip's mapping key"
     sk_map = suite.private_key(private_keys)
     pk_map = curve.encode_point(curve.multiply(curve.generator, sk_map))
-    answer = exchange(general_authenticate_command(_tlv(bytes([TAG_MAP_IFD]), pk_map), last=False), "the mapping")
+    answer = exchange(general_authenticate_command(encode_tlv(TAG_MAP_IFD, pk_map), last=False), "the mapping")
     chip_map = _only(_dynamic_auth_data(answer, who), TAG_MAP_IC, who)
     generator = suite.mapped_generator(nonce, sk_map, curve.decode_point(chip_map))
 
@@ -313,7 +291,7 @@ def perform_pace(
     who = "the chip's ephemeral key"
     sk_dh = suite.private_key(private_keys)
     pk_dh = curve.encode_point(curve.multiply(generator, sk_dh))
-    answer = exchange(general_authenticate_command(_tlv(bytes([TAG_DH_IFD]), pk_dh), last=False), "key agreement")
+    answer = exchange(general_authenticate_command(encode_tlv(TAG_DH_IFD, pk_dh), last=False), "key agreement")
     chip_dh = _only(_dynamic_auth_data(answer, who), TAG_DH_IC, who)
     if hmac.compare_digest(chip_dh, pk_dh):
         raise PaceError("the chip echoed the terminal's ephemeral public key")
@@ -324,7 +302,7 @@ def perform_pace(
     who = "the chip's authentication token"
     token = suite.token(ks_mac, chip_dh)
     answer = exchange(
-        general_authenticate_command(_tlv(bytes([TAG_TOKEN_IFD]), token), last=True), "authentication", last=True
+        general_authenticate_command(encode_tlv(TAG_TOKEN_IFD, token), last=True), "authentication", last=True
     )
     chip_objects = _dynamic_auth_data(answer, who)
     chip_token = chip_objects.get(TAG_TOKEN_IC)
@@ -408,7 +386,7 @@ class PaceChip:
         self._step += 1
         if self._step > 4:
             self._step = 0
-        return _tlv(bytes([TAG_DYNAMIC_AUTH]), answer) + SW_OK
+        return encode_tlv(TAG_DYNAMIC_AUTH, answer) + SW_OK
 
     def _answer(self, objects: dict[int, bytes]) -> bytes | None:
         suite, curve = self._suite, self._suite.curve
@@ -417,7 +395,7 @@ class PaceChip:
             if objects:
                 raise PaceError("the nonce request must be empty")
             self._nonce = self._fixed_nonce if self._fixed_nonce is not None else secrets.token_bytes(NONCE_LENGTH)
-            return _tlv(bytes([TAG_NONCE]), suite.encrypt_nonce(self._password, self._nonce))
+            return encode_tlv(TAG_NONCE, suite.encrypt_nonce(self._password, self._nonce))
         if self._step == 2:
             terminal_map = _only(objects, TAG_MAP_IFD, who)
             sk_map = suite.private_key(self._keys)
@@ -425,7 +403,7 @@ class PaceChip:
             if hmac.compare_digest(terminal_map, pk_map):
                 raise PaceError("the terminal echoed the chip's mapping key")
             self._generator = suite.mapped_generator(self._nonce, sk_map, curve.decode_point(terminal_map))
-            return _tlv(bytes([TAG_MAP_IC]), pk_map)
+            return encode_tlv(TAG_MAP_IC, pk_map)
         if self._step == 3:
             assert self._generator is not None
             terminal_dh = _only(objects, TAG_DH_IFD, who)
@@ -437,7 +415,7 @@ class PaceChip:
             secret = suite.shared_secret(sk_dh, curve.decode_point(terminal_dh))
             self._their_dh = terminal_dh
             self._ks_enc, self._ks_mac = suite.derive(secret, ENC_COUNTER), suite.derive(secret, MAC_COUNTER)
-            return _tlv(bytes([TAG_DH_IC]), self._own_dh)
+            return encode_tlv(TAG_DH_IC, self._own_dh)
         terminal_token = _only(objects, TAG_TOKEN_IFD, who)
         if not hmac.compare_digest(terminal_token, suite.token(self._ks_mac, self._own_dh)):
             return None
@@ -445,4 +423,4 @@ class PaceChip:
             self._session = ChipSecureMessaging.aes(self._ks_enc, self._ks_mac)
         else:
             self._session = ChipSecureMessaging(self._ks_enc, self._ks_mac, bytes(8))
-        return _tlv(bytes([TAG_TOKEN_IC]), suite.token(self._ks_mac, self._their_dh))
+        return encode_tlv(TAG_TOKEN_IC, suite.token(self._ks_mac, self._their_dh))

@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from drivers.cardreader.apdu import MalformedApduError, parse_command_apdu
 from drivers.cardreader.icao.bac import decrypt, encrypt, mac
 from drivers.cardreader.icao.errors import SecureMessagingError
+from drivers.cardreader.icao.tlv import TlvError, encode_tlv, read_tlv
 
 SM_CLA_BITS = 0x0C  # ISO/IEC 7816-4 §5.4.1: secure messaging, command header authenticated
 TAG_ENCRYPTED = 0x87  # padding-content indicator followed by cryptogram (§9.8.4)
@@ -127,21 +128,6 @@ class _AesSuite:
         return aes_cmac(self.ks_mac, pad_to(message, AES_BLOCK))
 
 
-def _ber_length(length: int) -> bytes:
-    """BER-TLV length field (ISO/IEC 7816-4 §5.2.2.2): 1, 2 or 3 bytes."""
-    if length < 0x80:
-        return bytes([length])
-    if length <= 0xFF:
-        return bytes([0x81, length])
-    if length <= 0xFFFF:
-        return b"\x82" + length.to_bytes(2, "big")
-    raise ValueError("data object too long for secure messaging")
-
-
-def _data_object(tag: int, value: bytes) -> bytes:
-    return bytes([tag]) + _ber_length(len(value)) + value
-
-
 @dataclass(frozen=True, slots=True)
 class _DataObject:
     tag: int
@@ -150,29 +136,16 @@ class _DataObject:
 
 
 def _parse_data_objects(data: bytes, who: str) -> list[_DataObject]:
-    """Split a run of single-byte-tag BER-TLV data objects; raises SecureMessagingError if cut short."""
+    """Split a run of BER-TLV data objects (tlv.py); raises SecureMessagingError if malformed."""
     objects: list[_DataObject] = []
     offset = 0
     while offset < len(data):
         start = offset
-        if offset + 2 > len(data):
-            raise SecureMessagingError(f"{who} ends in the middle of a field")
-        tag, first = data[offset], data[offset + 1]
-        offset += 2
-        if first < 0x80:
-            length = first
-        elif first in (0x81, 0x82):
-            size = first - 0x80
-            if offset + size > len(data):
-                raise SecureMessagingError(f"{who} ends in the middle of a field")
-            length = int.from_bytes(data[offset : offset + size], "big")
-            offset += size
-        else:
-            raise SecureMessagingError(f"{who} has a field length this reader does not understand")
-        if offset + length > len(data):
-            raise SecureMessagingError(f"{who} ends in the middle of a field")
-        objects.append(_DataObject(tag, data[offset : offset + length], data[start : offset + length]))
-        offset += length
+        try:
+            found, offset = read_tlv(data, offset)
+        except TlvError as error:
+            raise SecureMessagingError(f"{who} ends in the middle of a field ({error})") from error
+        objects.append(_DataObject(found.tag, found.value, data[start:offset]))
     return objects
 
 
@@ -267,8 +240,8 @@ class SecureChannel:
     def _encrypted_object(self, ssc: bytes, data: bytes, odd_ins: bool) -> bytes:
         cryptogram = self._suite.encrypt(ssc, self._pad(data))
         if odd_ins:
-            return _data_object(TAG_ENCRYPTED_ODD, cryptogram)
-        return _data_object(TAG_ENCRYPTED, bytes([PADDING_INDICATOR]) + cryptogram)
+            return encode_tlv(TAG_ENCRYPTED_ODD, cryptogram)
+        return encode_tlv(TAG_ENCRYPTED, bytes([PADDING_INDICATOR]) + cryptogram)
 
     def _decrypt_object(self, ssc: bytes, obj: _DataObject, who: str) -> bytes:
         value = obj.value
@@ -305,8 +278,8 @@ class SecureMessaging(SecureChannel):
         if command.data:
             body += self._encrypted_object(ssc, command.data, bool(command.ins & 1))
         if command.ne is not None:
-            body += _data_object(TAG_LE, _encode_le(command.ne, command.extended))
-        body += _data_object(TAG_MAC, self._suite.mac(ssc + self._pad(header) + body))
+            body += encode_tlv(TAG_LE, _encode_le(command.ne, command.extended))
+        body += encode_tlv(TAG_MAC, self._suite.mac(ssc + self._pad(header) + body))
 
         # The protected command is always case 4; Le' = 00 (or 0000) asks for whatever the chip has.
         if command.extended or len(body) > SHORT_BODY_MAX:
@@ -414,8 +387,8 @@ class ChipSecureMessaging(SecureChannel):
             odd_ins = bool(self._last_ins & 1)
         ssc = self._next_ssc()
         body = self._encrypted_object(ssc, data, odd_ins) if data else b""
-        body += _data_object(TAG_STATUS, sw)
-        body += _data_object(TAG_MAC, self._suite.mac(ssc + body))
+        body += encode_tlv(TAG_STATUS, sw)
+        body += encode_tlv(TAG_MAC, self._suite.mac(ssc + body))
         return body + sw
 
 
