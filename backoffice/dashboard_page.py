@@ -170,7 +170,12 @@ def bar_chart(
                 value=_fmt(value),
             )
         )
-    ticks = [(round(TOP + plot_height * (1 - step / 4), 1), _fmt(ceiling * step / 4)) for step in range(5)]
+    # Whole-number ticks: counts of 1 or 2 must not show "0,2" and "0,8" on the axis.
+    intervals = int(ceiling) if ceiling <= 5 and float(ceiling).is_integer() else 5
+    ticks = [
+        (round(TOP + plot_height * (1 - step / intervals), 1), _fmt(ceiling * step / intervals))
+        for step in range(intervals + 1)
+    ]
     return Chart(
         id=chart_id,
         title=title,

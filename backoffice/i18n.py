@@ -239,3 +239,21 @@ TEXTS["en"].update(
         "no_figures": "No figures in this period yet.",
     }
 )
+
+# Device health states as the fleet page names them (the heartbeat sends the English keys).
+TEXTS["nl"].update(
+    {
+        "device_state_ok": "in orde",
+        "device_state_degraded": "beperkt",
+        "device_state_failed": "defect",
+        "device_state_missing": "ontbreekt",
+    }
+)
+TEXTS["en"].update(
+    {
+        "device_state_ok": "ok",
+        "device_state_degraded": "degraded",
+        "device_state_failed": "failed",
+        "device_state_missing": "missing",
+    }
+)

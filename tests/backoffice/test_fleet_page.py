@@ -44,8 +44,8 @@ def test_each_device_shows_its_colour_reasons_and_since_when(backoffice: Backoff
     green, amber, red = _row(page, ok["device_id"]), _row(page, low["device_id"]), _row(page, broken["device_id"])
     assert "status-green" in green and "In orde" in green and "0.3.1" in green and "Stadhuis Zwolle" in green
     # Times are local (Amsterdam, UTC+1 in March); "since" stays at the first report of the state.
-    assert "status-amber" in amber and "printer: degraded – paper low" in amber and "sinds 10:00" in amber
-    assert "status-red" in red and "cardreader: missing – unplugged" in red and "Storing" in red
+    assert "status-amber" in amber and "printer: beperkt – paper low" in amber and "sinds 10:00" in amber
+    assert "status-red" in red and "cardreader: ontbreekt – unplugged" in red and "Storing" in red
     assert "Geen hartslag" not in page
     assert page.index(broken["device_id"]) < page.index(low["device_id"]) < page.index(ok["device_id"])
 
