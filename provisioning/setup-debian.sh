@@ -24,6 +24,11 @@ packages=(
   # passport and ID-card readers: the PC/SC daemon, and its virtual reader for the simulated chip
   pcscd vsmartcard-vpcd
 )
+# only with --test: the backoffice tests start a private PostgreSQL server (Debian's initdb and pg_ctl)
+test_packages=(
+  postgresql
+)
+[ "$with_tests" -eq 0 ] || packages+=("${test_packages[@]}")
 
 missing=()
 for package in "${packages[@]}"; do
@@ -41,7 +46,7 @@ python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "$with_tests" -eq 1 ]; then
-  .venv/bin/python -m pip install -q -e ".[test]"
+  .venv/bin/python -m pip install -q -e ".[test,postgres]"
 else
   .venv/bin/python -m pip install -q -e .
 fi

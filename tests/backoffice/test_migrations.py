@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -29,8 +30,8 @@ def _migrate(database: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_balie_backoffice_migrate_creates_every_table_from_empty(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+def test_balie_backoffice_migrate_creates_every_table_from_empty(empty_database_url: str, tmp_path: Path) -> None:
+    url = empty_database_url
 
     first = _migrate(url, tmp_path)
     again = _migrate(url, tmp_path)
@@ -48,10 +49,10 @@ def test_balie_backoffice_migrate_creates_every_table_from_empty(tmp_path: Path)
         engine.dispose()
 
 
-def test_the_migration_goes_down_and_up_again(tmp_path: Path) -> None:
+def test_the_migration_goes_down_and_up_again(empty_database_url: str) -> None:
     from alembic import command
 
-    url = f"sqlite:///{tmp_path / 'cycle.db'}"
+    url = empty_database_url
     upgrade_to_head(url)
     command.downgrade(alembic_config(url), "base")
     engine = make_engine(url, pooled=False)
@@ -62,6 +63,7 @@ def test_the_migration_goes_down_and_up_again(tmp_path: Path) -> None:
     upgrade_to_head(url)
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_with_wal_and_foreign_keys(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
