@@ -24,9 +24,11 @@ packages=(
   # passport and ID-card readers: the PC/SC daemon, and its virtual reader for the simulated chip
   pcscd vsmartcard-vpcd
 )
-# only with --test: the backoffice tests start a private PostgreSQL server (Debian's initdb and pg_ctl)
+# only with --test: the backoffice tests start a private PostgreSQL server (Debian's initdb and pg_ctl),
+# and drive the staff pages in headless Chromium (Playwright with /usr/bin/chromium, never its own download)
 test_packages=(
   postgresql
+  chromium
 )
 [ "$with_tests" -eq 0 ] || packages+=("${test_packages[@]}")
 
