@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from backoffice_harness import Backoffice, bearer
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from backoffice.contacts import Identity, IdentityError, citizen_key, new_channel_key
 from backoffice.models_contacts import Contact
@@ -107,9 +107,20 @@ def test_a_channel_key_records_a_contact_and_nothing_identifying_is_stored(
     assert first.citizen_key == citizen_key(backoffice.settings, Identity(personal_number=BSN))
     assert first.recorded_by == "channel:KCC" and first.caseworker_id is None
     assert second.feedback == {"how_did_it_go": 3, "how_are_you": "Goed"}
-    # The database file and its write-ahead log: no BSN, no name, no date of birth in any byte.
-    database = Path(backoffice.settings.database_url.removeprefix("sqlite:///"))
-    raw = b"".join(path.read_bytes() for path in database.parent.glob(database.name + "*"))
+    url = backoffice.settings.database_url
+    if url.startswith("sqlite:///"):
+        # The database file and its write-ahead log: no BSN, no name, no date of birth in any byte.
+        database = Path(url.removeprefix("sqlite:///"))
+        raw = b"".join(path.read_bytes() for path in database.parent.glob(database.name + "*"))
+        assert raw, "the SQLite file was found"
+    else:
+        # PostgreSQL: every column of every table, as text.
+        with backoffice.db() as db:
+            tables = db.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+            assert "contacts" in tables
+            raw = "".join(
+                str(row) for table in tables for row in db.execute(text(f'SELECT * FROM "{table}"')).all()
+            ).encode()
     for secret in (BSN, "Brakel", "BRAKEL", "Joséphine", "JOSEPHINE", "Aukje", "1961-04-17", "19610417"):
         assert secret.encode() not in raw, secret
 
