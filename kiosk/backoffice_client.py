@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+TICKET_TIMEOUT = 2.0  # seconds
+
 
 class BackofficeError(Exception):
     """Talking to the backoffice did not work."""
@@ -58,9 +60,11 @@ class BackofficeClient:
     def close(self) -> None:
         self._http.close()
 
-    def _post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    def _post(self, path: str, body: Mapping[str, Any], timeout: float | None = None) -> dict[str, Any]:
         try:
-            response = self._http.post(path, json=body)
+            response = self._http.post(
+                path, json=body, timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
+            )
         except httpx.HTTPError as error:
             raise BackofficeUnavailable(f"no answer from the backoffice ({type(error).__name__})") from error
         if response.status_code == 429 or response.status_code >= 500:
@@ -93,6 +97,17 @@ class BackofficeClient:
         if not isinstance(accepted, list) or not isinstance(duplicates, list):
             raise BackofficeUnavailable("the backoffice's answer to events is incomplete")
         return EventReceipt(tuple(map(str, accepted)), tuple(map(str, duplicates)))
+
+    def take_ticket(self, topic: str, request_id: str, language: str = "") -> dict[str, Any]:
+        """A queue number from the backoffice (backoffice/API.md); resend with the same id until answered."""
+        body: dict[str, Any] = {"topic": topic, "request_id": request_id}
+        if language:
+            body["language"] = language
+        # A citizen is waiting at the screen: give up quickly; the kiosk then uses its own number.
+        answer = self._post("/api/v1/tickets", body, timeout=TICKET_TIMEOUT)
+        if not isinstance(answer.get("number"), str):
+            raise BackofficeUnavailable("the backoffice's ticket answer has no number")
+        return answer
 
     def heartbeat(self, version: str, uptime_seconds: float, health: Mapping[str, Mapping[str, str]]) -> float:
         """Report health; returns the interval the backoffice wants until the next heartbeat."""

@@ -43,6 +43,9 @@ class LocalTicketQueue:
     def topics(self) -> list[TopicSettings]:
         return list(self._settings.topics)
 
+    def topic(self, letter: str) -> TopicSettings:
+        return self._topics[letter]
+
     def take(self, letter: str) -> QueueTicket:
         """The next number for a topic; numbering starts again each day."""
         topic = self._topics[letter]

@@ -71,10 +71,12 @@ class KioskShell:
         from kiosk.event_sink import PendingSink
         from kiosk.session_events import SessionEvents
         from kiosk.ticket_queue import LocalTicketQueue
+        from kiosk.ticket_source import TicketSource
         from kiosk.ui.controller import HealthWatcher, KioskController
         from kiosk.ui.identity_service import IdentityService
         from kiosk.ui.printing import PrintService
         from kiosk.ui.text_raster import QtTextRasterizer
+        from kiosk.ui.ticket_service import TicketService
 
         drivers = drivers or build_all(self.config.hardware.choices())
         appointments_file = Path(self.config.appointments.file) if self.config.appointments.file else None
@@ -96,6 +98,10 @@ class KioskShell:
         sink = PendingSink()
         context.events = SessionEvents(self.machine, sink)
         kiosk = Kiosk(self.window, controller, self.machine, drivers, watcher)
+        # Numbers from the backoffice once reporting is up, the kiosk's own until then (and offline).
+        context.ticket_service = TicketService(
+            TicketSource(context.tickets, lambda: kiosk.reporting.client if kiosk.reporting is not None else None)
+        )
         if reporting:
             kiosk.start_reporting(self.config, sink, lambda: dict(controller.health))
         QTimer.singleShot(0, self.window.prebuild)  # the other screens, in idle time
@@ -160,6 +166,8 @@ class Kiosk:
             self.window.context.printing.close()
         if self.window.context.identity is not None:
             self.window.context.identity.close()
+        if self.window.context.ticket_service is not None:
+            self.window.context.ticket_service.close()
         self.controller.shutdown()
         self.window.close()
         shiboken6.delete(self.window)  # now, not at some later event loop turn

@@ -39,7 +39,8 @@ def test_a_session_reaches_the_embedded_backoffice(qtbot: QtBot, reporting_kiosk
     tap(qtbot, find(kiosk, "startButton"))
     tap(qtbot, find(kiosk, "tile_ticket"))
     tap(qtbot, find(kiosk, "topic_A"))
-    assert find(kiosk, "ticketNumber").text() == "A001"
+    # The number is made off the UI thread (by the backoffice when there is one).
+    qtbot.waitUntil(lambda: find(kiosk, "ticketNumber").text() == "A001", timeout=10_000)
     kiosk.machine.finish()
     tap(qtbot, find(kiosk, "goodbyeNext"))  # the session ends
     outbox = kiosk.reporting.outbox
@@ -69,3 +70,31 @@ def test_restarted_kiosk_keeps_its_enrollment(qtbot: QtBot, clock: FakeClock, tm
         kiosk.close()
     assert tokens[0] == tokens[1]
     assert len(stored(tmp_path / "backoffice.db", "SELECT id FROM devices")) == 1
+
+
+def test_numbers_come_from_the_backoffice_and_from_the_kiosk_when_it_is_gone(
+    qtbot: QtBot, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    monkeypatch.setenv("BALIE_DATA", str(tmp_path))
+    config = default_config()
+    config = dataclasses.replace(config, queue=dataclasses.replace(config.queue, prefix="K"))
+    kiosk = open_shell(config, clock=clock).complete(health_interval=3600, reporting=True)
+    try:
+        kiosk.window.show()
+        qtbot.waitUntil(lambda: kiosk.reporting is not None, timeout=60_000)
+        tap(qtbot, find(kiosk, "startButton"))
+        tap(qtbot, find(kiosk, "tile_ticket"))
+        tap(qtbot, find(kiosk, "topic_B"))
+        qtbot.waitUntil(lambda: find(kiosk, "ticketNumber").text() == "B001", timeout=10_000)
+        numbers = stored(tmp_path / "backoffice.db", "SELECT sequence FROM tickets")
+        assert len(numbers) == 1, "the number was drawn from the backoffice's sequence"
+        assert kiosk.reporting is not None and kiosk.reporting.embedded is not None
+        kiosk.reporting.embedded.stop()  # the backoffice is gone
+        tap(qtbot, find(kiosk, "ticketMore"))
+        tap(qtbot, find(kiosk, "tile_ticket"))
+        tap(qtbot, find(kiosk, "topic_B"))
+        qtbot.waitUntil(lambda: find(kiosk, "ticketNumber").text() == "K-B001", timeout=20_000)
+    finally:
+        kiosk.close()

@@ -28,7 +28,8 @@ def test_take_a_number_prints_the_ticket(qtbot: QtBot, kiosk: Kiosk) -> None:
     tap(qtbot, find(kiosk, "startButton"))
     tap(qtbot, find(kiosk, "tile_ticket"))
     tap(qtbot, find(kiosk, "topic_A"))
-    assert find(kiosk, "ticketNumber").text() == "A001"
+    # The number is made off the UI thread (by the backoffice when there is one).
+    qtbot.waitUntil(lambda: find(kiosk, "ticketNumber").text() == "A001", timeout=10_000)
     qtbot.waitUntil(lambda: ticket_screen(kiosk)._outcome is not None, timeout=10_000)
     assert "Pak uw bon uit de printer" in find(kiosk, "ticketMessage").text()
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kiosk.ticket_queue import LocalTicketQueue
     from kiosk.ui.identity_service import IdentityService
     from kiosk.ui.printing import PrintService
+    from kiosk.ui.ticket_service import TicketService
 
 
 @dataclass
@@ -46,6 +47,7 @@ class ScreenContext:
     card_reader: CardReader | None = None
     trust_store: TrustStore | None = None  # CSCA certificates that passive authentication trusts
     identity: IdentityService | None = None  # reads passports and ID cards on the reader's own thread
+    ticket_service: TicketService | None = None  # queue numbers off the UI thread (backoffice or own)
     events: SessionEvents | None = None  # what happened in this session, for the backoffice (no personal data)
     health: Mapping[str, Health] = field(default_factory=dict)  # the devices as last reported
     speak: Callable[[str], None] | None = None  # in the session's language, whatever the speech setting

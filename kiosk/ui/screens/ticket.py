@@ -18,6 +18,7 @@ from kiosk.ui.controls import KioskButton, TileButton, label
 from kiosk.ui.printing import PrintJob, PrintOutcome
 from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
 from kiosk.ui.theme import Theme
+from kiosk.ui.ticket_service import TicketJob
 
 
 class TicketScreen(Screen):
@@ -28,6 +29,7 @@ class TicketScreen(Screen):
         super().__init__(context)
         self._t = Translator.for_language(self.machine.language)
         self._ticket: QueueTicket | None = None
+        self._pending: TicketJob | None = None
         self._job: PrintJob | None = None
         self._outcome: PrintOutcome | None = None
         self.pages = QStackedWidget()
@@ -78,11 +80,32 @@ class TicketScreen(Screen):
 
     # -- the flow --------------------------------------------------------------------
     def take(self, letter: str) -> None:
+        """Ask for a number off the UI thread (the backoffice may take a moment); `_issued` goes on."""
+        service = self.context.ticket_service
+        assert service is not None, "the kiosk is started before screens are used"
+        if self._pending is not None:
+            return  # a second tap while the number is on its way
+        for tile in self.topic_tiles.values():
+            tile.setEnabled(False)
+        self._ticket, self._outcome = None, None
+        self.number_intro.setText(self._t.text("Your number"))
+        self.number.setText("…")
+        self.where.setText("")
+        self.message.setText(self._t.text("Your number is being made…"))
+        self.progress.setVisible(True)
+        self.pages.setCurrentWidget(self.result_page)
+        self._pending = service.take(letter, self.machine.language, self._issued)
+
+    def _issued(self, ticket: QueueTicket) -> None:
+        self._pending = None
+        for tile in self.topic_tiles.values():
+            tile.setEnabled(True)
+        if self.machine.citizen is None:
+            return  # the session ended while the number was on its way
         tickets, printing = self.context.tickets, self.context.printing
         assert tickets is not None and printing is not None, "the kiosk is started before screens are used"
-        ticket = tickets.take(letter)
         if self.context.events is not None:
-            self.context.events.record("ticket_issued", {"number": ticket.number, "topic": letter})
+            self.context.events.record("ticket_issued", {"number": ticket.number, "topic": ticket.topic.letter})
         self._ticket, self._outcome = ticket, None
         citizen = self.machine.citizen
         if citizen is not None:
@@ -166,4 +189,4 @@ class TicketScreen(Screen):
         return next(iter(self.topic_tiles.values()), self.back_button)
 
     def wipe(self) -> None:
-        self._ticket, self._outcome, self._job = None, None, None
+        self._ticket, self._outcome, self._job, self._pending = None, None, None, None
