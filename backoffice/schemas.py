@@ -45,7 +45,7 @@ class ComponentHealth(Strict):
 
 class HeartbeatRequest(Strict):
     version: str = Field(max_length=64)
-    uptime_seconds: int = Field(ge=0)
+    uptime_seconds: int = Field(ge=0, le=2**63 - 1)  # the column is a BIGINT; larger is a 422, not a 500
     health: dict[ComponentName, ComponentHealth] = Field(default_factory=dict, max_length=32)
 
 

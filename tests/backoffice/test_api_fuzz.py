@@ -137,3 +137,13 @@ def test_no_request_gets_a_server_error_and_every_refusal_says_why(case: Any, fu
         f"reproduce: {case.as_curl_command()}"
     )
     assert_refusal_says_why(case, response)
+
+
+def test_an_uptime_beyond_a_bigint_is_refused_not_a_server_error(fuzzed: Fuzzed) -> None:
+    """Found by the long fuzz run: 2**63 seconds of uptime overflowed SQLite's INTEGER and gave a 500."""
+    answer = fuzzed.backoffice.client.post(
+        "/api/v1/heartbeat",
+        json={"version": "0.1.0", "uptime_seconds": 2**63},
+        headers=bearer(fuzzed.device_token),
+    )
+    assert answer.status_code == 422 and answer.json()["detail"], answer.text
