@@ -5,18 +5,46 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backoffice import caseworker_page, contacts_api, dashboard_page, device_api, fleet_page, retention, staff_pages
 from backoffice.counter_api import router as counter_router
-from backoffice.db import make_engine, make_session_factory
+from backoffice.db import WORKER_THREADS, make_engine, make_session_factory
 from backoffice.documents import router as documents_router
 from backoffice.settings import Settings
 from backoffice.staff_access import Forbidden, NotSignedIn
 from backoffice.web import STATIC, language_of, localised, make_templates, render
+
+
+class RequestsInFlight:
+    """At most `limit` requests inside the app at once; the rest wait their turn without a thread.
+
+    A request holds its database connection until its session's clean-up, which runs on a worker
+    thread after the endpoint. Without a cap, more requests than connections get under way, those
+    waiting for a connection take every thread, and those holding one wait for a thread: the
+    instance froze until the pool timed out (found by benchmarks/backoffice.py at 500 kiosks).
+    With `limit` no larger than the pool (backoffice/db.py), no request ever waits for a connection.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self._slots: anyio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:
+            self._slots = anyio.Semaphore(self.limit)
+        async with self._slots:
+            await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -25,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         yield
         engine.dispose()
 
@@ -33,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
     app.state.templates = make_templates()
+    app.add_middleware(RequestsInFlight, limit=WORKER_THREADS)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(device_api.router)
     app.include_router(staff_pages.router)

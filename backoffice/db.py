@@ -10,6 +10,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Plain `def` endpoints and their session dependency run on the server's worker threads, and a
+# request holds at most one connection. With fewer connections than threads, threads waiting for
+# a connection can take every thread, while the requests holding connections wait for a thread to
+# finish (the session's clean-up runs there too): the instance freezes until the pool times out
+# (benchmarks/backoffice.py found it at 500 kiosks). So the pool always has room for every thread.
+WORKER_THREADS = 16
+POOL_SIZE = WORKER_THREADS
+POOL_OVERFLOW = 4
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -24,7 +32,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str, *, pooled: bool = True) -> Engine:
     """An engine for `url`; unpooled for one-shot work (migrations, CLI) so no connection outlives it."""
-    options: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    options: dict[str, Any] = {"poolclass": NullPool}
+    if pooled:
+        in_memory = url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:")
+        options = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
