@@ -23,11 +23,12 @@ from kiosk.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DATA_DIR = Path("~/.local/share/balie")
-
 
 def data_dir() -> Path:
-    return Path(os.environ.get("BALIE_DATA") or DEFAULT_DATA_DIR).expanduser()
+    """The same data folder the backoffice uses (`BALIE_DATA`, else the XDG default)."""
+    from backoffice.settings import data_dir_from
+
+    return data_dir_from(os.environ)
 
 
 class Reporting:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -15,6 +18,7 @@ from backoffice.roles import Role
 from backoffice.settings import Settings
 from backoffice.users import add_user
 
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -73,6 +77,18 @@ class Backoffice:
             follow_redirects=False,
         )
         return answer.status_code
+
+
+def backoffice_command(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`balie backoffice ARGS` as a technician runs it, with its data in `data_dir`."""
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "backoffice", *args],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "BALIE_DATA": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from backoffice_harness import Backoffice, bearer
+from backoffice_harness import Backoffice, backoffice_command, bearer
 from sqlalchemy import select, text
 
 from backoffice.contacts import Identity, IdentityError, citizen_key, new_channel_key
 from backoffice.models_contacts import Contact
 from backoffice.roles import Role
 
-ROOT = Path(__file__).resolve().parents[2]
 # Invented people; the BSNs are from the 9999… test range and pass the check digit test.
 BSN = "999990019"
 OTHER_BSN = "999990032"
@@ -175,14 +173,7 @@ def test_a_technician_session_may_not_record(backoffice: Backoffice) -> None:
 
 def test_balie_backoffice_channel_key_prints_the_key_once(tmp_path: Path) -> None:
     def balie(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kiosk.cli", "backoffice", *args],
-            cwd=ROOT,
-            env={"PATH": "/usr/bin:/bin", "BALIE_DATA": str(tmp_path / "data")},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return backoffice_command(tmp_path / "data", *args)
 
     made = balie("channel-key", "--name", "KCC")
     again = balie("channel-key", "--name", "KCC")

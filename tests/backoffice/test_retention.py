@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from backoffice_harness import Backoffice
+from backoffice_harness import Backoffice, backoffice_command
 from sqlalchemy import func, select
 
 from backoffice.contacts import add_contact
@@ -17,8 +16,6 @@ from backoffice.models import AuditEntry, Device, Event
 from backoffice.models_contacts import Contact
 from backoffice.models_counter import Document
 from backoffice.retention import RetentionJob, delete_expired
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _count(backoffice: Backoffice, table: type[object]) -> int:
@@ -106,14 +103,7 @@ def test_the_served_app_starts_the_job_with_its_lifespan(backoffice: Backoffice)
 
 def test_balie_backoffice_retention(tmp_path: Path) -> None:
     def balie(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kiosk.cli", "backoffice", *args],
-            cwd=ROOT,
-            env={"PATH": "/usr/bin:/bin", "BALIE_DATA": str(tmp_path / "data")},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return backoffice_command(tmp_path / "data", *args)
 
     ran = balie("retention", "--days", "30")
     refused = balie("retention", "--days", "0")
