@@ -85,8 +85,9 @@ class TicketScreen(Screen):
         assert service is not None, "the kiosk is started before screens are used"
         if self._pending is not None:
             return  # a second tap while the number is on its way
-        for tile in self.topic_tiles.values():
-            tile.setEnabled(False)
+        # Nothing to tap until the number is there: leaving now would leave without it.
+        for control in (*self.topic_tiles.values(), self.done_button, self.more_button):
+            control.setEnabled(False)
         self._ticket, self._outcome = None, None
         self.number_intro.setText(self._t.text("Your number"))
         self.number.setText("…")
@@ -98,8 +99,8 @@ class TicketScreen(Screen):
 
     def _issued(self, ticket: QueueTicket) -> None:
         self._pending = None
-        for tile in self.topic_tiles.values():
-            tile.setEnabled(True)
+        for control in (*self.topic_tiles.values(), self.done_button, self.more_button):
+            control.setEnabled(True)
         if self.machine.citizen is None:
             return  # the session ended while the number was on its way
         tickets, printing = self.context.tickets, self.context.printing
