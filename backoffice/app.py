@@ -14,6 +14,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backoffice import caseworker_page, contacts_api, dashboard_page, device_api, fleet_page, retention, staff_pages
+from backoffice.calls import console_page
+from backoffice.calls import signaling as call_signaling
 from backoffice.counter_api import router as counter_router
 from backoffice.db import WORKER_THREADS, make_engine, make_session_factory
 from backoffice.documents import router as documents_router
@@ -73,6 +75,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(caseworker_page.router)
     app.include_router(dashboard_page.router)
     app.include_router(retention.router)
+    app.include_router(call_signaling.router)
+    app.include_router(console_page.router)
 
     @app.exception_handler(NotSignedIn)
     async def to_signin(request: Request, _exc: NotSignedIn) -> Response:
