@@ -32,6 +32,10 @@ class Settings:
     # Signs the sign-in form's CSRF token and keys the hashes of rate-limit subjects: all instances share it.
     secret_key: bytes
     session_lifetime: timedelta = timedelta(hours=8)
+    # A staff session without a request for this long ends, within its lifetime: a counter PC left signed in.
+    session_idle_timeout: timedelta = timedelta(minutes=30)
+    # Activity extends the idle deadline, written at most this often so a page's requests do not each write.
+    session_touch_interval: timedelta = timedelta(minutes=1)
     heartbeat_interval_seconds: int = 30
     # A device that missed this many heartbeats in a row is flagged as silent (red) on the fleet page.
     stale_after_intervals: int = 3

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from backoffice_harness import Backoffice
+from datetime import datetime, timedelta
+
+from backoffice_harness import Backoffice, UtcClock
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from backoffice.app import create_app
 from backoffice.audit import audit
 from backoffice.models import AuditEntry, SignInFailure, StaffSession
 from backoffice.roles import Role
+from backoffice.settings import Settings
 from backoffice.staff_sessions import SESSION_COOKIE
 
 PUBLIC_PAGES = {"/signin"}
@@ -104,6 +109,69 @@ def test_a_session_expires(backoffice: Backoffice) -> None:
     backoffice.sign_in("ann")
     backoffice.clock.advance(hours=8, seconds=1)
     assert backoffice.client.get("/", follow_redirects=False).status_code == 303
+
+
+def _stored_deadline(backoffice: Backoffice) -> datetime:
+    with backoffice.db() as db:
+        return db.scalars(select(StaffSession)).one().expires_at
+
+
+def test_a_session_left_alone_for_the_idle_timeout_ends(backoffice: Backoffice) -> None:
+    backoffice.add_user("ann", Role.ADMIN)
+    backoffice.sign_in("ann")
+    backoffice.clock.advance(minutes=29, seconds=59)
+    assert backoffice.client.get("/", follow_redirects=False).status_code == 200
+    backoffice.clock.advance(minutes=30)
+    answer = backoffice.client.get("/fleet", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/signin?next=%2Ffleet"
+
+
+def test_activity_extends_the_idle_deadline_but_not_the_lifetime(backoffice: Backoffice) -> None:
+    backoffice.add_user("ann", Role.ADMIN)
+    backoffice.sign_in("ann")
+    for _ in range(7 * 3):  # a request every 20 minutes for 7 hours: never idle for 30 minutes
+        backoffice.clock.advance(minutes=20)
+        assert backoffice.client.get("/", follow_redirects=False).status_code == 200
+    backoffice.clock.advance(minutes=20)
+    assert backoffice.client.get("/", follow_redirects=False).status_code == 200  # 7 h 20 min
+    backoffice.clock.advance(minutes=20)  # 7 h 40 min: idle deadline 8 h 10 min, but the lifetime ends at 8 h
+    assert backoffice.client.get("/", follow_redirects=False).status_code == 200
+    backoffice.clock.advance(minutes=20, seconds=1)
+    assert backoffice.client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_the_idle_deadline_is_written_at_most_once_a_minute(backoffice: Backoffice) -> None:
+    backoffice.add_user("ann", Role.ADMIN)
+    backoffice.sign_in("ann")
+    signed_in = _stored_deadline(backoffice)
+    assert signed_in == backoffice.clock() + backoffice.settings.session_idle_timeout
+
+    backoffice.clock.advance(seconds=59)
+    for _ in range(5):
+        backoffice.client.get("/")
+    assert _stored_deadline(backoffice) == signed_in, "no write within the minute"
+
+    backoffice.clock.advance(seconds=1)
+    backoffice.client.get("/")
+    assert _stored_deadline(backoffice) == backoffice.clock() + backoffice.settings.session_idle_timeout
+
+
+def test_the_idle_timeout_is_a_setting(database_url: str) -> None:
+    clock = UtcClock()
+    settings = Settings(
+        database_url=database_url, secret_key=b"test", clock=clock, session_idle_timeout=timedelta(minutes=5)
+    )
+    app = create_app(settings)
+    with TestClient(app) as client:
+        backoffice = Backoffice(app=app, client=client, settings=settings, clock=clock)
+        backoffice.add_user("ann", Role.ADMIN)
+        backoffice.sign_in("ann")
+        clock.advance(minutes=4)
+        assert client.get("/", follow_redirects=False).status_code == 200
+        clock.advance(minutes=4)
+        assert client.get("/", follow_redirects=False).status_code == 200
+        clock.advance(minutes=5)
+        assert client.get("/", follow_redirects=False).status_code == 303
 
 
 def test_a_post_without_the_csrf_token_is_refused(backoffice: Backoffice) -> None:
