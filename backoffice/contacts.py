@@ -134,19 +134,40 @@ def _sha256(text: str) -> str:
 
 
 def new_channel_key(db: Session, settings: Settings, name: str) -> str:
-    """Create a key for another channel's system; returns the key, which is never shown again."""
+    """Create a key for another channel's system; returns the key, which is never shown again.
+
+    A name whose key was revoked gets a new key in the same row (a leaked key is replaced, the name
+    stays the one its contacts were recorded by); a name with a key in use raises `IntegrityError`.
+    """
     secret = f"{CHANNEL_KEY_PREFIX}.{secrets.token_urlsafe(32)}"
-    db.add(ChannelKey(name=name, key_hash=_sha256(secret), created_at=settings.clock()))
+    revoked = db.scalar(select(ChannelKey).where(ChannelKey.name == name, ChannelKey.revoked_at.is_not(None)))
+    if revoked is not None:
+        revoked.key_hash, revoked.created_at, revoked.revoked_at = _sha256(secret), settings.clock(), None
+    else:
+        db.add(ChannelKey(name=name, key_hash=_sha256(secret), created_at=settings.clock()))
     db.commit()
     return secret
 
 
+class ChannelKeyUnknown(LookupError):
+    """No channel key has this name."""
+
+
+def revoke_channel_key(db: Session, settings: Settings, name: str) -> datetime:
+    """Refuse the named channel's key from the next request on; returns when it was revoked (the first time)."""
+    found = db.scalar(select(ChannelKey).where(ChannelKey.name == name))
+    if found is None:
+        raise ChannelKeyUnknown(name)
+    if found.revoked_at is None:
+        found.revoked_at = settings.clock()
+        db.commit()
+    return found.revoked_at
+
+
 def channel_for_key(db: Session, key: str) -> ChannelKey | None:
+    """The key's channel, revoked or not (the caller tells the two apart); None for an unknown key."""
     # The secret has 256 bits of entropy: a plain SHA-256 lookup is enough, no slow hash needed.
-    found = db.scalar(select(ChannelKey).where(ChannelKey.key_hash == _sha256(key)))
-    if found is None or found.revoked_at is not None:
-        return None
-    return found
+    return db.scalar(select(ChannelKey).where(ChannelKey.key_hash == _sha256(key)))
 
 
 def add_contact(db: Session, settings: Settings, key: str, recorded_by: str, **fields: Any) -> Contact:

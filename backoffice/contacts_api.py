@@ -23,6 +23,8 @@ from backoffice.staff_sessions import SESSION_COOKIE, find_session, tokens_match
 router = APIRouter(prefix="/api/v1", tags=["contacts"])
 # Who sees citizens may record for them; a technician or a manager may not (they see devices, numbers).
 CONTACT_ROLES = frozenset({Role.CASEWORKER, Role.ADMIN})
+UNKNOWN_KEY = "unknown channel key"
+REVOKED_KEY = "this channel key has been revoked; ask the backoffice administrator for a new one"
 
 
 class _Strict(BaseModel):
@@ -78,7 +80,10 @@ def _recorder(
     if scheme.lower() == "bearer" and key.strip():
         channel = channel_for_key(db, key.strip())
         if channel is None:
-            raise HTTPException(401, "unknown or revoked channel key", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(401, UNKNOWN_KEY, headers={"WWW-Authenticate": "Bearer"})
+        if channel.revoked_at is not None:
+            # Said plainly, so the channel's operator stops retrying and asks for a new key.
+            raise HTTPException(401, REVOKED_KEY, headers={"WWW-Authenticate": "Bearer"})
         return f"channel:{channel.name}", None
     staff = find_session(db, settings, request.cookies.get(SESSION_COOKIE))
     if staff is None:

@@ -50,6 +50,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     channel_key = actions.add_parser("channel-key", help="print a new API key (shown once) for another channel")
     channel_key.add_argument("--name", required=True, help="the channel's system, e.g. KCC or chat")
+    channel_key.add_argument(
+        "--revoke",
+        action="store_true",
+        help="refuse this channel's key from now on (then run without --revoke for a new key)",
+    )
     channel_key.add_argument("--database", help=DATABASE_HELP)
     channel_key.set_defaults(run=_channel_key)
 
@@ -185,6 +190,8 @@ def _channel_key(args: argparse.Namespace) -> int:
     from backoffice.contacts import new_channel_key
     from backoffice.db import make_engine, make_session_factory
 
+    if args.revoke:
+        return _revoke_channel_key(args)
     settings = _migrated_settings(args.database)
     engine = make_engine(settings.database_url, pooled=False)
     try:
@@ -195,6 +202,24 @@ def _channel_key(args: argparse.Namespace) -> int:
         return _fail(f"a channel key named {args.name!r} exists already")
     finally:
         engine.dispose()
+    return EXIT_OK
+
+
+def _revoke_channel_key(args: argparse.Namespace) -> int:
+    """Nothing on stdout (it is the key's place); one line on stderr says what happened."""
+    from backoffice.contacts import ChannelKeyUnknown, revoke_channel_key
+    from backoffice.db import make_engine, make_session_factory
+
+    settings = _migrated_settings(args.database)
+    engine = make_engine(settings.database_url, pooled=False)
+    try:
+        with make_session_factory(engine)() as db:
+            revoked_at = revoke_channel_key(db, settings, args.name)
+    except ChannelKeyUnknown:
+        return _fail(f"no channel key is named {args.name!r}")
+    finally:
+        engine.dispose()
+    print(f"revoked the channel key {args.name!r} (since {revoked_at.isoformat(timespec='seconds')})", file=sys.stderr)
     return EXIT_OK
 
 

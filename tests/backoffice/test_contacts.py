@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import replace
 from datetime import date
@@ -13,12 +14,14 @@ from backoffice_harness import Backoffice, backoffice_command, bearer
 from sqlalchemy import select, text
 
 from backoffice.contacts import Identity, IdentityError, citizen_key, new_channel_key
+from backoffice.contacts_api import REVOKED_KEY, UNKNOWN_KEY
 from backoffice.models_contacts import Contact
 from backoffice.roles import Role
 
 # Invented people; the BSNs are from the 9999… test range and pass the check digit test.
 BSN = "999990019"
 OTHER_BSN = "999990032"
+ROOT = Path(__file__).resolve().parents[2]
 SURNAME, GIVEN, BORN = "Van Brakel-Çelik", "Joséphine Aukje", date(1961, 4, 17)
 
 
@@ -182,3 +185,61 @@ def test_balie_backoffice_channel_key_prints_the_key_once(tmp_path: Path) -> Non
     assert made.stdout.startswith("bck1.") and made.stdout.count("\n") == 1
     assert again.returncode == 1 and "exists already" in again.stderr
     assert made.stdout.strip().encode() not in (tmp_path / "data" / "balie.db").read_bytes()
+
+
+def test_a_revoked_channel_key_is_refused_at_once_with_a_clear_401(
+    backoffice: Backoffice, database_url: str, tmp_path: Path
+) -> None:
+    key = channel_key(backoffice)
+    assert backoffice.client.post("/api/v1/contacts", json=contact_body(), headers=bearer(key)).status_code == 201
+
+    revoked = backoffice_command(
+        tmp_path / "data", "channel-key", "--name", "KCC", "--revoke", "--database", database_url
+    )
+    refused = backoffice.client.post("/api/v1/contacts", json=contact_body(), headers=bearer(key))
+    unknown = backoffice.client.post("/api/v1/contacts", json=contact_body(), headers=bearer("bck1.guessed"))
+
+    assert revoked.returncode == 0, revoked.stderr
+    assert revoked.stdout == "" and "revoked the channel key 'KCC'" in revoked.stderr
+    assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+    assert refused.json() == {
+        "detail": "this channel key has been revoked; ask the backoffice administrator for a new one"
+    }
+    assert unknown.status_code == 401 and unknown.json() == {"detail": "unknown channel key"}
+    with backoffice.db() as db:
+        assert len(db.scalars(select(Contact)).all()) == 1
+
+
+def test_revoking_twice_or_an_unknown_name_and_a_new_key_after_revoking(
+    backoffice: Backoffice, database_url: str, tmp_path: Path
+) -> None:
+    def balie(*args: str) -> subprocess.CompletedProcess[str]:
+        return backoffice_command(tmp_path / "data", "channel-key", *args, "--database", database_url)
+
+    old = balie("--name", "chat").stdout.strip()
+    first, second = balie("--name", "chat", "--revoke"), balie("--name", "chat", "--revoke")
+    unknown = balie("--name", "chatt", "--revoke")
+    new = balie("--name", "chat")
+
+    assert first.returncode == 0 and second.returncode == 0
+    # The second revocation reports the first one's time: nothing changed.
+    assert first.stderr == second.stderr
+    assert unknown.returncode == 1 and "no channel key is named 'chatt'" in unknown.stderr
+    assert new.returncode == 0 and new.stdout.startswith("bck1.") and new.stdout.strip() != old
+    assert backoffice.client.post("/api/v1/contacts", json=contact_body(), headers=bearer(old)).status_code == 401
+    accepted = backoffice.client.post("/api/v1/contacts", json=contact_body(), headers=bearer(new.stdout.strip()))
+    assert accepted.status_code == 201, accepted.text
+    with backoffice.db() as db:
+        assert db.scalars(select(Contact)).one().recorded_by == "channel:chat"
+
+
+def test_api_md_documents_every_refusal_of_the_contacts_api() -> None:
+    documented = (ROOT / "backoffice" / "API.md").read_text()
+    source = (ROOT / "backoffice" / "contacts_api.py").read_text()
+    details = {UNKNOWN_KEY, REVOKED_KEY}
+    details.update(re.findall(r'HTTPException\(\s*\d{3},\s*"([^"]+)"', source))
+    details.update(re.findall(r'raise IdentityError\("([^"]+)"\)', (ROOT / "backoffice" / "contacts.py").read_text()))
+    details.discard("give a personal number (BSN), or surname, given names and date of birth")  # caught by the model
+    assert len(details) >= 7
+    for detail in details:
+        assert f'"{detail}"' in documented, detail
