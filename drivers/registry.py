@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # types only: each device package is imported when its driver
     from drivers.speech.protocol import Speech
 
 __all__ = [
+    "CALL_DEVICES",
     "DEVICES",
     "DriverConfigError",
     "DriverSet",
@@ -37,6 +38,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEVICES = ("camera", "cardreader", "printer", "speech")
+# Used only during a video call; built with build() by the call's owner, not in every DriverSet yet.
+CALL_DEVICES = ("microphone", "audio_output")
 DEFAULT_DRIVER = "simulated"
 
 REGISTRY: dict[str, dict[str, str]] = {
@@ -59,6 +62,16 @@ REGISTRY: dict[str, dict[str, str]] = {
         "espeak": "drivers.speech.factories:espeak",
         "simulated": "drivers.speech.factories:simulated",
         "none": "drivers.speech.factories:none",
+    },
+    "microphone": {
+        "pyav": "drivers.microphone.factories:pyav",
+        "simulated": "drivers.microphone.factories:simulated",
+        "none": "drivers.microphone.factories:none",
+    },
+    "audio_output": {
+        "pyav": "drivers.audio_output.factories:pyav",
+        "simulated": "drivers.audio_output.factories:simulated",
+        "none": "drivers.audio_output.factories:none",
     },
 }
 
@@ -136,7 +149,7 @@ def _drivers(device: str) -> dict[str, str]:
     try:
         return REGISTRY[device]
     except KeyError:
-        raise ValueError(f"unknown device '{device}' (devices: {', '.join(DEVICES)})") from None
+        raise ValueError(f"unknown device '{device}' (devices: {', '.join(REGISTRY)})") from None
 
 
 def _factory(device: str, driver: str) -> DriverFactory[object]:

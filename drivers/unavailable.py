@@ -6,12 +6,17 @@ the real device would when absent.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drivers.camera.protocol import Frame
 from drivers.cardreader.protocol import CardAbsentError
 from drivers.health import Health
 from drivers.printer.document import Document, TextRasterizer
 from drivers.printer.profile import PrinterProfile
 from drivers.printer.protocol import PrinterError, PrinterStatus
+
+if TYPE_CHECKING:
+    from drivers.pcm import PcmFrame
 
 NOT_CONFIGURED = "Not configured"
 
@@ -93,4 +98,43 @@ class UnavailableSpeech:
         pass
 
     def close(self) -> None:
+        pass
+
+
+class UnavailableMicrophone:
+    def __init__(self, reason: str = NOT_CONFIGURED) -> None:
+        self.reason = reason
+
+    def health(self) -> Health:
+        return Health.missing(self.reason)
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def read_frame(self, timeout: float = 0.0) -> PcmFrame | None:
+        """None at once: no sound will ever come, so a caller need not wait out `timeout`."""
+        return None
+
+    def pending(self) -> int:
+        return 0
+
+
+class UnavailableAudioOutput:
+    def __init__(self, reason: str = NOT_CONFIGURED) -> None:
+        self.reason = reason
+        self.volume = 1.0
+
+    def health(self) -> Health:
+        return Health.missing(self.reason)
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def play(self, frame: PcmFrame) -> None:
         pass

@@ -1,0 +1,3 @@
+from drivers.audio_output.protocol import AudioOutput
+
+__all__ = ["AudioOutput"]

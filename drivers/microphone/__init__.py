@@ -1,0 +1,3 @@
+from drivers.microphone.protocol import Microphone
+
+__all__ = ["Microphone"]
