@@ -10,11 +10,11 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from drivers.printer.escpos import EscPosPrinter
-    from drivers.printer.protocol import PrinterStatus
+    from drivers.printer.protocol import Printer, PrinterStatus
     from drivers.printer.serial_link import SerialLink
 
 EXIT_OK, EXIT_PRINTER, EXIT_USAGE = 0, 1, 2
@@ -47,6 +47,23 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ticket.add_argument("--logo", type=Path, help="an image for the top of the ticket")
     ticket.add_argument("--header", default="", help="a line above the number, e.g. the municipality")
     ticket.set_defaults(run=_ticket)
+
+    pdf = actions.add_parser(
+        "pdf",
+        help="print a PDF as a caseworker would send it (at most 5 pages, each cut off)",
+        description="Print a PDF on the printer given by --port, or else the one in the kiosk's config "
+        "(without --config: the simulated printer, whose receipts are saved as PNG in --out).",
+    )
+    pdf.add_argument("file", type=Path, metavar="FILE", help="the PDF to print")
+    where = pdf.add_mutually_exclusive_group()
+    where.add_argument("--config", type=Path, help="the kiosk's config (TOML): print on its [hardware.printer]")
+    where.add_argument("--port", help="/dev/ttyUSB0, /dev/ttyS0 or socket://HOST:9100, instead of a config")
+    pdf.add_argument("--baud", type=int, default=115200, choices=BAUD_RATES, help="with --port")
+    pdf.add_argument("--flow", default="none", choices=("none", "rtscts", "xonxoff", "dsrdtr"), help="with --port")
+    pdf.add_argument("--timeout", type=float, default=1.0, help="with --port: seconds to wait for the printer's answer")
+    pdf.add_argument("--paper", type=int, default=80, choices=(58, 80), help="with --port: paper width in mm")
+    pdf.add_argument("--out", type=Path, default=Path("."), help="folder for a simulated printer's receipts as PNG")
+    pdf.set_defaults(run=_pdf)
 
     simulate = actions.add_parser("simulate", help="run a simulated printer on a pseudo-terminal")
     simulate.add_argument("--out", type=Path, default=Path("."), help="folder for the receipts as PNG")
@@ -141,6 +158,64 @@ def _ticket(args: argparse.Namespace) -> int:
     line = describe(status)
     print(f"ticket {args.number} printed" + (f" ({line})" if line != "printer ok" else ""))
     return EXIT_OK
+
+
+def _pdf(args: argparse.Namespace) -> int:
+    """Print a PDF; one line on success, one `balie: …` line on stderr when it cannot."""
+    from drivers.printer.document import DocumentError, Raster
+    from drivers.printer.pdf_document import pdf_document
+    from drivers.printer.protocol import PrinterError
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"balie: cannot read {args.file}: {exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return EXIT_USAGE
+    printer = _open(args, args.paper)[1] if args.port else _configured_printer(args.config)
+    try:
+        document = pdf_document(data, printer.profile)
+        before = describe(printer.status())
+        if before not in ("printer ok", "printer paper low"):
+            print(f"balie: {before}", file=sys.stderr)
+            return EXIT_PRINTER
+        status = printer.print(document)
+        pages = sum(isinstance(block, Raster) for block in document.blocks)
+        line = describe(status)
+        print(f"{args.file.name} printed: {pages} page{'s' if pages != 1 else ''}" + _unless_ok(line), flush=True)
+        _save_simulated_receipts(printer, pages, args.out)
+    except (PrinterError, DocumentError) as exc:
+        print(f"balie: {_lower(exc)}", file=sys.stderr)
+        return EXIT_PRINTER
+    finally:
+        printer.close()
+    return EXIT_OK
+
+
+def _configured_printer(config_path: Path | None) -> Printer:
+    """The printer the kiosk would use: [hardware.printer] of the config, simulated without one."""
+    from drivers import registry
+    from kiosk.config import load_config
+
+    choice = load_config(config_path).hardware.printer  # a ConfigError becomes "balie: config error: …"
+    return cast("Printer", registry.build("printer", choice.driver, choice.options))
+
+
+def _save_simulated_receipts(printer: Printer, pages: int, folder: Path) -> None:
+    """A simulated printer's paper, one PNG per page, so the printout can be looked at."""
+    from drivers.printer.simulated_line import SimulatedLinePrinter
+
+    if not isinstance(printer, SimulatedLinePrinter):
+        return
+    printer.simulator.wait_for_receipts(pages, timeout=10)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, receipt in enumerate(printer.simulator.receipts, 1):
+        path = folder / f"receipt-{number:03d}.png"
+        path.write_bytes(receipt.png)
+        print(f"receipt {number}: {path}", flush=True)
+
+
+def _unless_ok(line: str) -> str:
+    return f" ({line})" if line != "printer ok" else ""
 
 
 def _simulate(args: argparse.Namespace) -> int:

@@ -421,12 +421,12 @@ def test_paper_out_refuses_with_the_plain_reason(qapp) -> None:
         printer.close()
 
 
-def test_paper_running_out_between_pages_is_reported(qapp) -> None:
+def test_paper_running_out_during_the_job_is_reported(qapp) -> None:
     """Paper runs out during page 1 of 3: what came out is page 1 uncut, and the job fails with the reason."""
     pages = [together(big_text(f"PAGE {n}", 5, 5, height_mm=8), box(5, 16, 60, 4, fill="black")) for n in (1, 2, 3)]
     document = pdf_document(qt_pdf(pages, (80, 30)), PROFILE)
     page_bytes = len(encode(document, PROFILE)) // 3
-    printer = SimulatedLinePrinter(PROFILE, baud=57600)  # a line slow enough to pull the paper mid-job
+    printer = SimulatedLinePrinter(PROFILE, baud=115200)  # a real line's pace: time to pull the paper mid-job
     simulator = printer.simulator
 
     def run_out() -> None:
