@@ -61,13 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--language", help="show the first screen in this language (e.g. en)")
     kiosk.set_defaults(run=_kiosk)
 
-    from provisioning import backoffice_command, camera_command, chip_command, printer_command, provision_command
+    from provisioning import (
+        backoffice_command,
+        call_command,
+        camera_command,
+        chip_command,
+        printer_command,
+        provision_command,
+    )
 
     printer_command.add_parser(commands)
     camera_command.add_parser(commands)
     chip_command.add_parser(commands)
     provision_command.add_parser(commands)
     backoffice_command.add_parser(commands)
+    call_command.add_parser(commands)
     return parser
 
 

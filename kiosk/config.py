@@ -153,9 +153,18 @@ class HardwareSettings:
     cardreader: DriverChoice = field(default_factory=DriverChoice)
     printer: DriverChoice = field(default_factory=DriverChoice)
     speech: DriverChoice = field(default_factory=DriverChoice)
+    # Used only in a video call, so built by the call's owner rather than in every DriverSet.
+    microphone: DriverChoice = field(default_factory=DriverChoice)
+    audio_output: DriverChoice = field(default_factory=DriverChoice)
 
     def choices(self) -> dict[str, tuple[str, Mapping[str, object]]]:
         return {device: (c.driver, c.options) for device, c in self.by_device().items()}
+
+    def call_choices(self) -> dict[str, tuple[str, Mapping[str, object]]]:
+        return {
+            "microphone": (self.microphone.driver, self.microphone.options),
+            "audio_output": (self.audio_output.driver, self.audio_output.options),
+        }
 
     def by_device(self) -> dict[str, DriverChoice]:
         return {
@@ -321,7 +330,8 @@ def _check_meaning(config: KioskConfig, source: str) -> None:
             raise ConfigError(source, f"opening_hours.{day}: unknown day (use {', '.join(WEEKDAYS)})")
         if not HOURS_PATTERN.match(hours):
             raise ConfigError(source, f"opening_hours.{day}: '{hours}' is not like '09:00-17:00' or 'closed'")
-    for device_name, choice in config.hardware.by_device().items():
+    call_devices = {"microphone": config.hardware.microphone, "audio_output": config.hardware.audio_output}
+    for device_name, choice in {**config.hardware.by_device(), **call_devices}.items():
         try:
             registry.check(device_name, choice.driver, choice.options)
         except registry.DriverConfigError as exc:

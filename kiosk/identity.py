@@ -81,6 +81,11 @@ class VerifiedIdentity:
     photo_format: ImageFormat | None
     authenticity: AuthenticityStatus
     access_control: str  # "PACE" or "BAC"
+    nationality: str = ""
+    # The MRZ's optional data when it is a Dutch BSN (9 digits): it links the citizen's contacts across
+    # channels in the backoffice (hashed there), and is shown to no one at the kiosk.
+    personal_number: str = ""
+    authenticity_reason: str = ""
 
     def __repr__(self) -> str:
         return f"VerifiedIdentity(authenticity={self.authenticity.value}, …)"
@@ -121,6 +126,9 @@ def outcome_of_read(read: ChipRead) -> IdentityOutcome:
         photo_format=photo.format if photo is not None else None,
         authenticity=read.authenticity.status,
         access_control=read.access_control,
+        nationality=mrz.nationality,
+        personal_number=_personal_number(mrz.optional_data),
+        authenticity_reason=read.authenticity.reason,
     )
     portrait = decode_portrait(photo.data) if photo is not None else None
     log.info("identity read: %s, authenticity %s", ReadResult.READ.value, read.authenticity.status.value)
@@ -148,6 +156,11 @@ def ended(kind: ReadResult) -> IdentityOutcome:
     """An outcome without an error: nothing on the reader, or the read was stopped."""
     log.info("identity read: %s", kind.value)
     return IdentityOutcome(kind, message=MESSAGES.get(kind, ""))
+
+
+def _personal_number(optional_data: str) -> str:
+    digits = optional_data.replace(" ", "")
+    return digits if len(digits) == 9 and digits.isdigit() else ""
 
 
 def decode_portrait(data: bytes) -> Portrait | None:
