@@ -248,15 +248,16 @@ class RemoteMedia:
     # -- for the screen (any thread) ---------------------------------------------------------
 
     def latest_image(self) -> RemoteImage | None:
-        with self._condition:
-            return self._convert_newest()
+        return self._convert_newest()
 
     def wait_for_image(self, after_index: int = -1, timeout: float = 1.0) -> RemoteImage | None:
         """The newest picture once its index is above `after_index`; None after `timeout`.
         Not on the event loop's own thread, which it would block."""
         with self._condition:
-            self._condition.wait_for(lambda: self._newest_index > after_index or self._stopped, timeout)
-            return self._convert_newest() if self._newest_index > after_index else None
+            if not self._condition.wait_for(lambda: self._newest_index > after_index or self._stopped, timeout):
+                return None
+        image = self._convert_newest()
+        return image if image is not None and image.index > after_index else None
 
     @property
     def stats(self) -> RemoteMediaStats:
@@ -264,15 +265,24 @@ class RemoteMedia:
             return RemoteMediaStats(self._video_frames, self._converted, self._audio_frames, self._audio_samples)
 
     def _convert_newest(self) -> RemoteImage | None:
-        """RGB of the newest frame, converted once however often it is asked (condition held:
-        a 640×480 conversion takes about a millisecond, and the reader is one screen)."""
-        if self._newest is None:
+        """RGB of the newest frame, converted once however often it is asked. The conversion
+        (a few milliseconds at 720p) runs outside the lock, so the event loop, which takes
+        the lock for every frame it receives, is never kept waiting for a screen."""
+        with self._condition:
+            frame, index, received_at, cached = self._newest, self._newest_index, self._newest_at, self._image
+        if frame is None:
             return None
-        if self._image is None or self._image.index != self._newest_index:
-            rgb = self._newest.to_ndarray(format="rgb24")
-            self._image = RemoteImage(np.ascontiguousarray(rgb, dtype=np.uint8), self._newest_index, self._newest_at)
-            self._converted += 1
-        return self._image
+        if cached is not None and cached.index == index:
+            return cached
+        rgb = np.ascontiguousarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+        image = RemoteImage(rgb, index, received_at)
+        with self._condition:
+            if self._newest is None:  # stopped meanwhile: the picture must not outlive the call
+                return None
+            if self._image is None or self._image.index < index:
+                self._image = image
+                self._converted += 1
+        return image
 
     # -- readers (event loop) ----------------------------------------------------------------
 

@@ -99,6 +99,10 @@ def test_a_call_carries_the_camera_picture_and_the_tones_both_ways(
             assert far.output.level(0.5) == pytest.approx(0.3 / np.sqrt(2), rel=0.15)
             assert kiosk.output.level(0.5) == pytest.approx(0.5 / np.sqrt(2), rel=0.15)
 
+            # The screen's thread waits for the next picture without polling.
+            newer = await asyncio.to_thread(far.remote.wait_for_image, image.index, TIMEOUT)
+            assert newer is not None and newer.index > image.index
+
             assert far.kinds() == ["audio", "video"]
             assert kiosk.kinds() == ["audio"]
             assert kiosk.remote.latest_image() is None  # the caseworker sent no video here
