@@ -99,6 +99,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "line_lost": "Verbinding met de server weg. Opnieuw proberen…",
         "replaced": "Deze console is in een ander tabblad geopend.",
         "no_media": "Geen camera of microfoon: u kunt wel horen en zien.",
+        "chat_title": "Chat",
+        "chat_label": "Typ een bericht voor de inwoner",
+        "chat_send": "Versturen",
+        "chat_you": "U",
+        "chat_citizen": "Inwoner",
     },
     "en": {
         "title": "Video counter",
@@ -179,6 +184,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "line_lost": "Connection to the server lost. Retrying…",
         "replaced": "This console was opened in another tab.",
         "no_media": "No camera or microphone: you can still see and hear.",
+        "chat_title": "Chat",
+        "chat_label": "Type a message for the citizen",
+        "chat_send": "Send",
+        "chat_you": "You",
+        "chat_citizen": "Citizen",
     },
 }
 

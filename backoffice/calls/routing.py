@@ -17,11 +17,12 @@ the call's secret resume token, a reloaded console tab takes its call back.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -46,9 +47,12 @@ KIOSK_TO_CONSOLE = frozenset(
         "message.shown",
         "citizen.cant_hear",
         "call.media",
+        "chat.message",
     }
 )
-CONSOLE_TO_KIOSK = frozenset({"signal.answer", "identity.request", "scan.request", "print.pdf", "message.show"})
+CONSOLE_TO_KIOSK = frozenset(
+    {"signal.answer", "identity.request", "scan.request", "print.pdf", "message.show", "chat.message"}
+)
 DEFAULT_CALL_SECONDS = 240.0  # the estimate's call length before this instance has finished any call
 
 
@@ -84,6 +88,34 @@ class CallSettings:
     reconnect_grace_seconds: float = 10.0
     # Handed to both ends; a production site lists its STUN and coturn servers (see backoffice/CALLS.md).
     ice_servers: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> CallSettings:
+        """`BALIE_ICE_SERVERS` (JSON list as RTCIceServer takes it), `BALIE_CALL_RING_SECONDS`,
+        `BALIE_CALL_UNANSWERED_SECONDS`; a bad value stops the start with a message naming it."""
+        servers: tuple[dict[str, Any], ...] = ()
+        text = environ.get("BALIE_ICE_SERVERS", "").strip()
+        if text:
+            try:
+                parsed = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"BALIE_ICE_SERVERS is not valid JSON ({exc.msg})") from None
+            if not isinstance(parsed, list) or not all(isinstance(s, dict) and "urls" in s for s in parsed):
+                raise ValueError('BALIE_ICE_SERVERS must be a list like [{"urls": "stun:stun.example.nl:3478"}]')
+            servers = tuple(parsed)
+        numbers = {}
+        for name, key in (
+            ("ring_seconds", "BALIE_CALL_RING_SECONDS"),
+            ("unanswered_seconds", "BALIE_CALL_UNANSWERED_SECONDS"),
+        ):
+            if environ.get(key):
+                try:
+                    numbers[name] = float(environ[key])
+                except ValueError:
+                    raise ValueError(f"{key} must be a number of seconds") from None
+                if numbers[name] <= 0:
+                    raise ValueError(f"{key} must be more than 0")
+        return cls(ice_servers=servers, **numbers)
 
 
 @dataclass(frozen=True)

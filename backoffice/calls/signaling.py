@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -45,7 +46,7 @@ def call_router(websocket: WebSocket) -> CallRouter:
     if existing is not None:
         return cast(CallRouter, existing)
     settings = cast(Settings, state.settings)
-    call_settings = getattr(state, "call_settings", None) or CallSettings()
+    call_settings = getattr(state, "call_settings", None) or CallSettings.from_environ(os.environ)
     created = CallRouter(call_settings, DatabaseCallRecords(cast(sessionmaker[Session], state.sessions), settings))
     state.call_router = created
     state.call_ticker = asyncio.get_running_loop().create_task(_tick_forever(created))

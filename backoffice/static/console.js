@@ -90,6 +90,7 @@
     "print.failed"(m) { $("print-status").textContent = fill(T.print_failed, { reason: m.reason || "" }); },
     "message.shown"() { $("message-status").textContent = T.message_shown; },
     "citizen.cant_hear"() { $("call-alert").textContent = T.cant_hear; },
+    "chat.message"(m) { addChat(T.chat_citizen, m.text || ""); },
     "outcome.saved"() { $("outcome-status").textContent = T.outcome_saved; $("outcome-form").reset(); },
     replaced() { $("line-status").textContent = T.replaced; },
     error(m) { showError(m.message); },
@@ -217,6 +218,7 @@
     $("scan-status").textContent = "";
     $("print-status").textContent = "";
     $("message-status").textContent = "";
+    $("chat").replaceChildren();
     pages = 0;
   }
 
@@ -247,6 +249,14 @@
       item.textContent = parts.filter(Boolean).join(" · ");
       list.append(item);
     }
+  }
+
+  function addChat(who, text) {
+    const item = document.createElement("li");
+    const name = document.createElement("strong");
+    name.textContent = `${who}: `;
+    item.append(name, text);
+    $("chat").append(item);
   }
 
   function showPage(m) {
@@ -305,6 +315,17 @@
     if (!text) { $("message-text").focus(); return; }
     if (send({ type: "message.show", text })) $("message-status").textContent = "";
   });
+
+  function sendChat() {
+    const text = $("chat-text").value.trim();
+    if (!text) { $("chat-text").focus(); return; }
+    if (send({ type: "chat.message", text })) {
+      addChat(T.chat_you, text);
+      $("chat-text").value = "";
+    }
+  }
+  $("send-chat").addEventListener("click", sendChat);
+  $("chat-text").addEventListener("keydown", (event) => { if (event.key === "Enter") sendChat(); });
 
   $("outcome-form").addEventListener("submit", (event) => {
     event.preventDefault();

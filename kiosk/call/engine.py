@@ -127,6 +127,10 @@ class CallEngine:
     def cant_hear(self) -> None:
         self._submit(self._send({"type": "citizen.cant_hear"}))
 
+    def send_chat(self, text: str) -> None:
+        """The citizen's typed words: the fallback when the kiosk has no working microphone."""
+        self._submit(self._send({"type": "chat.message", "text": text[:400]}))
+
     def send_feedback(self, call_id: str, answers: dict[str, int | str]) -> None:
         """After the call: the two questions' answers, attached to the call's contact by the backoffice."""
         self._submit(self._feedback(call_id, answers))
@@ -284,7 +288,7 @@ class CallEngine:
             except ValueError:
                 reason = EndReason.CASEWORKER
             await self._end(call, reason)
-        elif kind in ("identity.request", "scan.request", "print.pdf", "message.show"):
+        elif kind in ("identity.request", "scan.request", "print.pdf", "message.show", "chat.message"):
             self._spawn(call, self._serve(kind, message))
         elif kind == "error":
             log.warning("the backoffice refused a call message: %s", message.get("message"))
@@ -402,10 +406,13 @@ class CallEngine:
                 await self._send({"type": "print.failed", "reason": str(exc)})
                 return
             await self._send({"type": "print.done"})
-        elif kind == "message.show":
+        elif kind in ("message.show", "chat.message"):
+            # A chat line from the caseworker is shown and spoken like a message: the citizen who
+            # cannot be heard can still read and hear the answer.
             text = str(message.get("text", ""))[:400]
             await asyncio.to_thread(services.show_message, text)
-            await self._send({"type": "message.shown"})
+            if kind == "message.show":
+                await self._send({"type": "message.shown"})
 
     # --- endings -------------------------------------------------------------------------------------
 

@@ -341,3 +341,39 @@ def test_bad_values_are_refused_with_a_reason(setup: tuple[CallRouter, Clock, Re
             await calls.kiosk_message(line, {"type": "feedback", "call_id": "nope", "answers": {}})
 
     run(scenario())
+
+
+def test_chat_goes_both_ways_during_a_call(setup: tuple[CallRouter, Clock, Records]) -> None:
+    calls, _clock, _records = setup
+
+    async def scenario() -> tuple[Inbox, Inbox]:
+        line_ann, ann = await _available(calls, 1, "ann")
+        kiosk_inbox = Inbox()
+        line = calls.kiosk_connected(kiosk(), kiosk_inbox)
+        await calls.kiosk_message(line, {"type": "call.request"})
+        await calls.caseworker_message(
+            line_ann, {"type": "call.answer", "call_id": kiosk_inbox.last("call.accepted")["call_id"]}
+        )
+        await calls.kiosk_message(line, {"type": "chat.message", "text": "Ik hoor u niet"})
+        await calls.caseworker_message(line_ann, {"type": "chat.message", "text": "Ik typ wel"})
+        return ann, kiosk_inbox
+
+    ann, kiosk_inbox = run(scenario())
+    assert ann.last("chat.message")["text"] == "Ik hoor u niet"
+    assert kiosk_inbox.last("chat.message")["text"] == "Ik typ wel"
+
+
+def test_call_settings_from_the_environment() -> None:
+    settings = CallSettings.from_environ(
+        {
+            "BALIE_ICE_SERVERS": '[{"urls": "turn:turn.example.nl:3478", "username": "u", "credential": "c"}]',
+            "BALIE_CALL_UNANSWERED_SECONDS": "90",
+        }
+    )
+    assert settings.ice_servers[0]["urls"] == "turn:turn.example.nl:3478"
+    assert settings.unanswered_seconds == 90
+    assert CallSettings.from_environ({}) == CallSettings()
+    with pytest.raises(ValueError, match="BALIE_ICE_SERVERS"):
+        CallSettings.from_environ({"BALIE_ICE_SERVERS": '{"urls": "stun:x"}'})
+    with pytest.raises(ValueError, match="BALIE_CALL_RING_SECONDS"):
+        CallSettings.from_environ({"BALIE_CALL_RING_SECONDS": "soon"})
