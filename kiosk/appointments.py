@@ -1,9 +1,10 @@
-"""Appointment look-up by the code on the confirmation letter or e-mail.
+"""The kiosk's own appointment list, read from a JSON or CSV file, looked up by the code on the letter.
 
-In the embedded default the appointments come from a JSON file (invented people in
-assets/demo); the backoffice takes this role later behind the same `look_up`. A code
-can be checked in once: a second check-in with it is refused, so a forwarded letter
-cannot be used twice.
+With a backoffice, `kiosk.appointment_source` asks it first and uses this list only when it does
+not answer, so the file is the offline copy of the agenda (in the embedded default, the invented
+people of assets/demo, imported into the embedded backoffice too). A code can be checked in once:
+a second check-in with it is refused, so a forwarded letter cannot be used twice. Codes are folded
+as the backoffice folds them (O → 0, I and L → 1), so both answer the same for what a citizen types.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 import io
 import json
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,6 +22,8 @@ from pathlib import Path
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "assets" / "demo" / "appointments.json"
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{8}$")
+# Characters people misread on a letter, folded as backoffice/appointments.py folds them.
+_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 # How late a citizen may still check in; after that the counter must help them.
 LATE_MARGIN = dt.timedelta(minutes=30)
 
@@ -30,6 +34,7 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"
     ALREADY_USED = "already_used"
     EXPIRED = "expired"
+    TOO_EARLY = "too_early"  # only the backoffice knows when check-in opens
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +50,8 @@ class Appointment:
 class LookUpResult:
     outcome: Outcome
     appointment: Appointment | None = None
+    opens_at: dt.datetime | None = None  # TOO_EARLY: when check-in opens, when the backoffice said
+    via_backoffice: bool = False  # decided by the backoffice, not by the kiosk's own list
 
 
 class AppointmentFileError(Exception):
@@ -52,8 +59,9 @@ class AppointmentFileError(Exception):
 
 
 def normalise_code(typed: str) -> str:
-    """Letters as capitals, without the spaces and dashes people type or letters print."""
-    return re.sub(r"[\s\-]", "", typed).upper()
+    """Letters as capitals, without the spaces and dashes people type or letters print, and with
+    O, I and L read as the digits they are taken for."""
+    return re.sub(r"[\s\-]", "", typed).upper().translate(_FOLD)
 
 
 class LocalAppointments:
@@ -61,6 +69,7 @@ class LocalAppointments:
         self._by_code = {a.code: a for a in appointments}
         self._used: set[str] = set()
         self._now = now
+        self._lock = threading.Lock()  # the check-in thread and the backoffice import read it at once
 
     @classmethod
     def from_file(cls, path: Path | None = None, now: Callable[[], dt.datetime] = dt.datetime.now) -> LocalAppointments:
@@ -92,12 +101,29 @@ class LocalAppointments:
         appointment = self._by_code.get(code)
         if appointment is None:
             return LookUpResult(Outcome.UNKNOWN)
-        if code in self._used:
-            return LookUpResult(Outcome.ALREADY_USED)
-        if self._now() > appointment.starts + LATE_MARGIN:
-            return LookUpResult(Outcome.EXPIRED, appointment)
-        self._used.add(code)
+        with self._lock:
+            if code in self._used:
+                return LookUpResult(Outcome.ALREADY_USED)
+            if self._now() > appointment.starts + LATE_MARGIN:
+                return LookUpResult(Outcome.EXPIRED, appointment)
+            self._used.add(code)
         return LookUpResult(Outcome.CHECKED_IN, appointment)
+
+    def find(self, code: str) -> Appointment | None:
+        """The local copy of an appointment (its translations and waiting area), used or not."""
+        return self._by_code.get(normalise_code(code))
+
+    def is_used(self, code: str) -> bool:
+        with self._lock:
+            return normalise_code(code) in self._used
+
+    def mark_used(self, code: str) -> None:
+        """Checked in elsewhere (by the backoffice): refused here too, should the network go down."""
+        with self._lock:
+            self._used.add(normalise_code(code))
+
+    def all(self) -> list[Appointment]:
+        return list(self._by_code.values())
 
 
 def _from_csv_row(row: dict[str, str]) -> dict[str, object]:

@@ -8,6 +8,7 @@ or this device was revoked).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,9 @@ from typing import Any
 import httpx
 
 TICKET_TIMEOUT = 2.0  # seconds
+APPOINTMENT_TIMEOUT = 2.0  # a citizen is waiting at the screen, as for a ticket
+# A chunk is up to 256 KiB: a slow link may need a few seconds, and nobody waits at the screen for it.
+CHUNK_TIMEOUT = 10.0
 
 
 class BackofficeError(Exception):
@@ -31,6 +35,7 @@ class BackofficeRejected(BackofficeError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(f"{status}: {message}")
         self.status = status
+        self.detail = message  # the API's `detail`: which refusal it is (backoffice/API.md); may echo input
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,20 @@ class EventReceipt:
     def stored(self) -> tuple[str, ...]:
         """Every id the backoffice now holds, whether it arrived this time or before."""
         return self.accepted + self.duplicates
+
+
+@dataclass(frozen=True, slots=True)
+class UploadState:
+    """The backoffice's answer to announcing a document: what it holds of it so far."""
+
+    complete: bool
+    chunk_size: int
+    chunk_count: int
+    received: frozenset[int]
+
+    @property
+    def missing(self) -> list[int]:
+        return [index for index in range(self.chunk_count) if index not in self.received]
 
 
 class BackofficeClient:
@@ -109,6 +128,54 @@ class BackofficeClient:
             raise BackofficeUnavailable("the backoffice's ticket answer has no number")
         return answer
 
+    def look_up_appointment(self, code: str) -> dict[str, Any]:
+        """The appointment behind `code` at this device's location; 404 (rejected) when unknown."""
+        return self._appointment("/api/v1/appointments/lookup", {"code": code})
+
+    def check_in_appointment(self, code: str, request_id: str) -> dict[str, Any]:
+        """Check in once for the location; 409 (rejected) says why not. Resend with the same id."""
+        return self._appointment("/api/v1/appointments/checkin", {"code": code, "request_id": request_id})
+
+    def _appointment(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        answer = self._post(path, body, timeout=APPOINTMENT_TIMEOUT)
+        if not isinstance(answer.get("first_name"), str) or not isinstance(answer.get("start"), str):
+            raise BackofficeUnavailable("the backoffice's appointment answer is incomplete")
+        return answer
+
+    def announce_document(
+        self, document_id: str, size: int, sha256: str, *, session_id: str | None = None, kind: str | None = None
+    ) -> UploadState:
+        """Announce a PDF, or resume it: the answer lists the chunks the backoffice already holds."""
+        body: dict[str, Any] = {"id": document_id, "size": size, "sha256": sha256, "content_type": "application/pdf"}
+        if session_id:
+            body["session_id"] = session_id
+        if kind:
+            body["kind"] = kind
+        answer = self._post("/api/v1/documents", body)
+        try:
+            received = frozenset(int(index) for index in answer["received"])
+            return UploadState(
+                answer["status"] == "received", int(answer["chunk_size"]), int(answer["chunk_count"]), received
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise BackofficeUnavailable("the backoffice's answer to a document is incomplete") from error
+
+    def put_document_chunk(self, document_id: str, index: int, data: bytes) -> None:
+        headers = {"Content-Type": "application/octet-stream", "X-Chunk-SHA256": hashlib.sha256(data).hexdigest()}
+        try:
+            response = self._http.put(
+                f"/api/v1/documents/{document_id}/chunks/{index}", content=data, headers=headers, timeout=CHUNK_TIMEOUT
+            )
+        except httpx.HTTPError as error:
+            raise BackofficeUnavailable(f"no answer from the backoffice ({type(error).__name__})") from error
+        _raise_for_status(response)
+
+    def complete_document(self, document_id: str) -> None:
+        """All chunks are there and the whole file matches; 409 (rejected) when chunks are missing."""
+        answer = self._post(f"/api/v1/documents/{document_id}/complete", {})
+        if answer.get("status") != "received":
+            raise BackofficeUnavailable("the backoffice did not confirm the document")
+
     def heartbeat(self, version: str, uptime_seconds: float, health: Mapping[str, Mapping[str, str]]) -> float:
         """Report health; returns the interval the backoffice wants until the next heartbeat."""
         answer = self._post(
@@ -116,6 +183,13 @@ class BackofficeClient:
         )
         interval = answer.get("heartbeat_interval", 30)
         return float(interval) if isinstance(interval, int | float) else 30.0
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    if response.status_code == 429 or response.status_code >= 500:
+        raise BackofficeUnavailable(f"the backoffice answered {response.status_code}")
+    if response.status_code >= 400:
+        raise BackofficeRejected(response.status_code, _message(response))
 
 
 def _message(response: httpx.Response) -> str:

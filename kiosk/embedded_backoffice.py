@@ -1,9 +1,10 @@
 """The backoffice inside the kiosk, for a kiosk without one in its config (the embedded default).
 
 The same service a city runs (FastAPI on SQLite here), listening on loopback only, so the kiosk
-speaks to it exactly as it would to a remote one: numbers, appointments, events and heartbeats
-take the same path and the same code. The kiosk enrolls itself once and keeps its credential
-in the data folder (mode 0600).
+speaks to it exactly as it would to a remote one: numbers, appointments, events, documents and
+heartbeats take the same path and the same code. The kiosk enrolls itself once and keeps its
+credential in the data folder (mode 0600), and imports its own appointment list at every start
+(a city's backoffice gets them with `balie backoffice import-appointments` instead).
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiosk.appointments import Appointment
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +92,32 @@ class EmbeddedBackoffice:
         with os.fdopen(descriptor, "w", encoding="utf-8") as out:
             out.write(token)
         return token
+
+    def import_appointments(self, appointments: Sequence[Appointment]) -> None:
+        """The kiosk's list into its backoffice, so a code is checked in there once, also across restarts.
+
+        Times on the kiosk are local wall-clock times; they go in with this machine's offset. The
+        backoffice keeps one topic text (the Dutch one); the kiosk adds the rest from its list.
+        """
+        from backoffice.appointments import ImportedAppointment, import_appointments
+
+        items = [
+            ImportedAppointment(
+                code=appointment.code,
+                starts_at=appointment.starts.astimezone(),
+                topic=appointment.topic.get("nl") or next(iter(appointment.topic.values()), "-"),
+                first_name=appointment.first_name,
+                duration_minutes=None,
+            )
+            for appointment in appointments
+        ]
+        try:
+            with self._app.state.sessions() as db:
+                result = import_appointments(db, self._settings, LOCATION, items)
+        except Exception as error:  # the kiosk goes on; its check-ins then find no codes (logged here)
+            log.error("appointments not imported into the embedded backoffice: %s", type(error).__name__)
+            return
+        log.info("appointments in the embedded backoffice: %d added, %d updated", result.added, result.updated)
 
     def stop(self) -> None:
         if self._server is not None:

@@ -61,10 +61,11 @@ def checkin_receipt(
         Feed(1),
         Text(t.text("Appointment at {time}", time=appointment.starts.strftime("%H:%M")), Align.CENTER, bold=True),
         Text(localized(appointment.topic, t.language), Align.CENTER),
-        Text(t.text("Please wait in: {where}", where=localized(appointment.where, t.language)), Align.CENTER),
-        Feed(2),
-        Cut(),
     ]
+    where = localized(appointment.where, t.language)  # the backoffice names no waiting area
+    if where:
+        blocks.append(Text(t.text("Please wait in: {where}", where=where), Align.CENTER))
+    blocks += [Feed(2), Cut()]
     return Document(tuple(blocks))
 
 

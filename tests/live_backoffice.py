@@ -164,6 +164,10 @@ class CuttableProxy:
             pass
         finally:
             for sock in (source, target):
+                # shutdown() first: close() alone does not wake the other direction's recv(), which
+                # would then wait for the backoffice's keep-alive timeout.
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
                 with contextlib.suppress(OSError):
                     sock.close()
             with self._lock:

@@ -22,6 +22,8 @@ from kiosk.ui.theme import ThemeName
 if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benchmarked)
     from drivers.cardreader.icao.trust_store import TrustStore
     from drivers.registry import DriverSet
+    from kiosk.appointments import LocalAppointments
+    from kiosk.backoffice_client import BackofficeClient
     from kiosk.event_sink import PendingSink
     from kiosk.heartbeat import HealthSource
     from kiosk.reporting import Reporting
@@ -64,15 +66,18 @@ class KioskShell:
         embedded one) on a background thread; tests leave it off unless they are about it."""
         from PySide6.QtCore import QTimer
 
-        from drivers.camera.vision.scan_pdf import ScanOutbox
         from drivers.printer.logo import logo_raster
         from drivers.registry import build_all
+        from kiosk.appointment_source import AppointmentSource
         from kiosk.appointments import LocalAppointments
+        from kiosk.document_upload import DocumentUploader
         from kiosk.event_sink import PendingSink
         from kiosk.session_events import SessionEvents
         from kiosk.ticket_queue import LocalTicketQueue
         from kiosk.ticket_source import TicketSource
+        from kiosk.ui.checkin_service import CheckinService
         from kiosk.ui.controller import HealthWatcher, KioskController
+        from kiosk.ui.document_service import DocumentService
         from kiosk.ui.identity_service import IdentityService
         from kiosk.ui.printing import PrintService
         from kiosk.ui.text_raster import QtTextRasterizer
@@ -81,10 +86,10 @@ class KioskShell:
         drivers = drivers or build_all(self.config.hardware.choices())
         appointments_file = Path(self.config.appointments.file) if self.config.appointments.file else None
         context = self.window.context
-        context.appointments = LocalAppointments.from_file(appointments_file)
+        appointments = LocalAppointments.from_file(appointments_file)
+        context.appointments = appointments
         context.tickets = LocalTicketQueue(self.config.queue)
         context.camera = drivers.camera
-        context.outbox = ScanOutbox()
         context.card_reader = drivers.cardreader
         context.trust_store = _trust_store(drivers, self.config.identity.trust_store)
         context.identity = IdentityService(drivers.cardreader, context.trust_store)
@@ -98,12 +103,17 @@ class KioskShell:
         sink = PendingSink()
         context.events = SessionEvents(self.machine, sink)
         kiosk = Kiosk(self.window, controller, self.machine, drivers, watcher)
-        # Numbers from the backoffice once reporting is up, the kiosk's own until then (and offline).
-        context.ticket_service = TicketService(
-            TicketSource(context.tickets, lambda: kiosk.reporting.client if kiosk.reporting is not None else None)
-        )
+
+        # Numbers and check-ins from the backoffice once reporting is up, the kiosk's own until then
+        # (and offline); documents wait in memory for it.
+        def backoffice() -> BackofficeClient | None:
+            return kiosk.reporting.client if kiosk.reporting is not None else None
+
+        context.ticket_service = TicketService(TicketSource(context.tickets, backoffice))
+        context.checkin = CheckinService(AppointmentSource(appointments, backoffice))
+        context.documents = DocumentService(DocumentUploader(backoffice))
         if reporting:
-            kiosk.start_reporting(self.config, sink, lambda: dict(controller.health))
+            kiosk.start_reporting(self.config, sink, lambda: dict(controller.health), appointments)
         QTimer.singleShot(0, self.window.prebuild)  # the other screens, in idle time
         return kiosk
 
@@ -139,17 +149,23 @@ class Kiosk:
     reporting: Reporting | None = None
     _reporting_thread: threading.Thread | None = None
 
-    def start_reporting(self, config: KioskConfig, sink: PendingSink, health: HealthSource) -> None:
+    def start_reporting(
+        self, config: KioskConfig, sink: PendingSink, health: HealthSource, appointments: LocalAppointments
+    ) -> None:
         """Backoffice connection off the UI thread: the embedded one takes a second to start."""
         from kiosk.reporting import start_reporting
 
         def connect() -> None:
             try:
-                self.reporting = start_reporting(config.backoffice, health)
+                reporting = start_reporting(config.backoffice, health)
             except Exception as error:  # the kiosk serves citizens without a backoffice too
                 logging.getLogger(__name__).error("no backoffice reporting: %s", error)
                 return
-            sink.attach(self.reporting)
+            if reporting.embedded is not None:
+                # Before check-ins go to it: the embedded backoffice knows the kiosk's own appointments.
+                reporting.embedded.import_appointments(appointments.all())
+            self.reporting = reporting
+            sink.attach(reporting)
 
         self._reporting_thread = threading.Thread(target=connect, name="reporting-start", daemon=True)
         self._reporting_thread.start()
@@ -159,6 +175,11 @@ class Kiosk:
 
         if self._reporting_thread is not None:
             self._reporting_thread.join(timeout=30)
+        # Before the backoffice client they use is closed:
+        if self.window.context.checkin is not None:
+            self.window.context.checkin.close()
+        if self.window.context.documents is not None:
+            self.window.context.documents.close()
         if self.reporting is not None:
             self.reporting.close()
         self.watcher.stop()

@@ -171,8 +171,6 @@ class KioskController(QObject):
     def _wipe(self) -> None:
         """The session ended: rebuild every screen and let speech forget what it said."""
         self.drivers.speech.stop()
-        if self.window.context.outbox is not None:
-            self.window.context.outbox.wipe()  # until the backoffice collects it, it goes with the session
         self.window.overlay.hide()
         self.window.forget_screens()
         self._last_spoken_second = None

@@ -84,7 +84,7 @@ def test_session_end_wipes_typed_and_read_data(qtbot: QtBot, kiosk: Kiosk, clock
     for char in typed:
         tap(qtbot, find(kiosk, f"key_{char}"))
     tap(qtbot, find(kiosk, "checkinSubmit"))
-    assert "We kunnen deze code niet vinden" in find(kiosk, "checkinProblem").text()
+    qtbot.waitUntil(lambda: "We kunnen deze code niet vinden" in find(kiosk, "checkinProblem").text(), timeout=5000)
     assert ui_contains(typed), "the typed code is on screen during the session"
     assert fields_with_undo_history() == ["codeField"]
 
@@ -94,6 +94,7 @@ def test_session_end_wipes_typed_and_read_data(qtbot: QtBot, kiosk: Kiosk, clock
     for char in "K7Q29XZD":
         tap(qtbot, find(kiosk, f"key_{char}"))
     tap(qtbot, find(kiosk, "checkinSubmit"))
+    qtbot.waitUntil(lambda: "Fenna" in find(kiosk, "checkinGreeting").text(), timeout=5000)
     greeting = find(kiosk, "checkinGreeting").text()
     assert "Fenna" in greeting
     during = app_strings(kiosk, leave_out=(kiosk.window.context.appointments,))

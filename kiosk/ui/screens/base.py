@@ -18,13 +18,14 @@ from kiosk.ui.theme import Theme
 
 if TYPE_CHECKING:
     from drivers.camera.protocol import Camera
-    from drivers.camera.vision.scan_pdf import ScanOutbox
     from drivers.cardreader.icao.trust_store import TrustStore
     from drivers.cardreader.protocol import CardReader
     from drivers.printer.document import Raster
     from kiosk.appointments import LocalAppointments
     from kiosk.session_events import SessionEvents
     from kiosk.ticket_queue import LocalTicketQueue
+    from kiosk.ui.checkin_service import CheckinService
+    from kiosk.ui.document_service import DocumentService
     from kiosk.ui.identity_service import IdentityService
     from kiosk.ui.printing import PrintService
     from kiosk.ui.ticket_service import TicketService
@@ -43,11 +44,12 @@ class ScreenContext:
     printing: PrintService | None = None
     logo: Raster | None = None  # for the top of tickets and receipts, sized for this printer
     camera: Camera | None = None
-    outbox: ScanOutbox | None = None  # documents handed in this session; wiped when it ends
+    documents: DocumentService | None = None  # scanned PDFs to the backoffice, in memory until delivered
     card_reader: CardReader | None = None
     trust_store: TrustStore | None = None  # CSCA certificates that passive authentication trusts
     identity: IdentityService | None = None  # reads passports and ID cards on the reader's own thread
     ticket_service: TicketService | None = None  # queue numbers off the UI thread (backoffice or own)
+    checkin: CheckinService | None = None  # check-ins off the UI thread (backoffice or the local list)
     events: SessionEvents | None = None  # what happened in this session, for the backoffice (no personal data)
     health: Mapping[str, Health] = field(default_factory=dict)  # the devices as last reported
     speak: Callable[[str], None] | None = None  # in the session's language, whatever the speech setting

@@ -2,7 +2,9 @@
 
 The camera comes first when it works; typing is always one tap away and is what the
 screen offers when the camera is missing. The greeting uses the first name only:
-others may be reading along.
+others may be reading along. The check-in itself runs off the UI thread (the backoffice
+may take a moment): meanwhile the screen says so and takes no second code, and nothing
+that would leave it can be tapped, so an answer never arrives to an empty screen.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtGui import QHideEvent, QRegularExpressionValidator, QShowEvent
-from PySide6.QtWidgets import QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QStackedWidget, QVBoxLayout, QWidget
 
 from drivers.camera.vision.qr_decoder import appointment_code
 from drivers.health import Health
@@ -18,6 +20,7 @@ from kiosk.appointments import Appointment, LookUpResult, Outcome
 from kiosk.i18n import N_, Translator, localized
 from kiosk.print_layouts import checkin_receipt
 from kiosk.session import Phase
+from kiosk.ui.checkin_service import CheckinJob
 from kiosk.ui.controls import KioskButton, label
 from kiosk.ui.keyboard import CodeKeyboard
 from kiosk.ui.printing import PrintJob, PrintOutcome
@@ -30,7 +33,10 @@ PROBLEMS = {
     Outcome.UNKNOWN: N_("We cannot find this code. Check that you typed it exactly as in your letter or e-mail."),
     Outcome.ALREADY_USED: N_("You have already checked in with this code. Please wait until you are called."),
     Outcome.EXPIRED: N_("The time of this appointment has passed. A staff member can help you make a new one."),
+    Outcome.TOO_EARLY: N_("It is too early to check in for this appointment. Please come back a little later."),
 }
+TOO_EARLY_UNTIL = N_("It is too early to check in for this appointment. You can check in from {time}.")
+LOOKING_UP = N_("Looking up your appointment…")
 NOT_AN_APPOINTMENT = N_(
     "This QR code is not an appointment code. Show the code from your appointment letter, or type it."
 )
@@ -50,6 +56,8 @@ class CheckinScreen(Screen):
         self.layout_.addWidget(self.pages)
         self._t = Translator.for_language(self.machine.language)
         self.scanner: QrScanPanel | None = None
+        self._pending: CheckinJob | None = None
+        self._pending_from_camera = False
         self._build_scan_page()
 
         entry = QVBoxLayout(self.entry_page)
@@ -71,8 +79,10 @@ class CheckinScreen(Screen):
         self.back_button.clicked.connect(self.machine.back)
         self.submit_button = KioskButton("primary", object_name="checkinSubmit")
         self.submit_button.clicked.connect(self.submit)
-        for widget in (self.title, self.instruction, self.code_field, self.problem, self.keyboard):
+        self.busy, self.busy_bar = _busy_row("checkinBusy")
+        for widget in (self.title, self.instruction, self.code_field, self.problem, self.busy, self.busy_bar):
             entry.addWidget(widget)
+        entry.addWidget(self.keyboard)
         entry.addStretch(1)
         entry.addLayout(button_row(self.back_button, self.submit_button))
 
@@ -103,6 +113,7 @@ class CheckinScreen(Screen):
         self.scan_instruction = label(object_name="scanInstruction")
         self.scan_problem = label("notice", object_name="scanProblem")
         self.scan_problem.hide()
+        self.scan_busy, self.scan_busy_bar = _busy_row("scanBusy")
         self.scan_back = KioskButton(object_name="taskBack")
         self.scan_back.clicked.connect(self.machine.back)
         self.type_button = KioskButton("primary", object_name="typeCode")
@@ -117,6 +128,8 @@ class CheckinScreen(Screen):
             self.scanner.view.advice_changed.connect(self.say_if_read_aloud)
             layout.addWidget(self.scanner, 1)
         layout.addWidget(self.scan_problem)
+        layout.addWidget(self.scan_busy)
+        layout.addWidget(self.scan_busy_bar)
         layout.addLayout(button_row(self.scan_back, self.type_button))
         if self.scanner is None:
             self.pages.setCurrentWidget(self.entry_page)  # no camera: typing is the way
@@ -128,18 +141,14 @@ class CheckinScreen(Screen):
 
     def submit_payload(self, payload: str) -> None:
         """A QR code was read: an appointment code, or something else held up by mistake."""
+        if self._pending is not None:
+            return  # the camera still sees the letter while its code is being checked
         code = appointment_code(payload)
         if code is None:
             self.scan_problem.setText(self._t.text(NOT_AN_APPOINTMENT))
             self.scan_problem.show()
             return
-        appointments = self.context.appointments
-        assert appointments is not None, "the kiosk is started before screens are used"
-        result = appointments.look_up(code)
-        self._handle(result)
-        if result.outcome is not Outcome.CHECKED_IN:
-            self.scan_problem.setText(self.problem.text())
-            self.scan_problem.show()
+        self._check_in(code, from_camera=True)
 
     def _camera_page_active(self) -> bool:
         return self.scanner is not None and self.pages.currentWidget() is self.scan_page and self.isVisible()
@@ -174,9 +183,57 @@ class CheckinScreen(Screen):
         self.code_field.insert(char)
 
     def submit(self) -> None:
-        appointments = self.context.appointments
-        assert appointments is not None, "the kiosk is started before screens are used"
-        self._handle(appointments.look_up(self.code_field.text()))
+        self._check_in(self.code_field.text(), from_camera=False)
+
+    def _check_in(self, code: str, *, from_camera: bool) -> None:
+        """Ask off the UI thread; `_checked` or `_check_failed` goes on."""
+        service = self.context.checkin
+        assert service is not None, "the kiosk is started before screens are used"
+        if self._pending is not None:
+            return  # a second tap (or Enter) while the first code is being checked
+        self._pending_from_camera = from_camera
+        self._set_busy(True)
+        self._pending = service.check_in(code, self._checked, self._check_failed)
+        self.machine.touch()
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy and self.pages.currentWidget() is self.entry_page:
+            # Before its button is disabled, or Qt hands the focus on (to "talk to a person").
+            self.code_field.setFocus()
+        # Leaving now would leave without the answer (and perhaps checked in): nothing to tap but help.
+        for control in (self.submit_button, self.keyboard, self.back_button, self.scan_back, self.type_button):
+            control.setEnabled(not busy)
+        self.code_field.setReadOnly(busy)
+        text = self._t.text(LOOKING_UP) if busy else ""
+        for busy_label, bar in ((self.busy, self.busy_bar), (self.scan_busy, self.scan_busy_bar)):
+            busy_label.setText(text)
+            busy_label.setVisible(busy)
+            bar.setVisible(busy)
+        if busy:
+            self.problem.hide()
+            self.scan_problem.hide()
+            self.say_if_read_aloud(text)
+
+    def _checked(self, result: LookUpResult) -> None:
+        if self._pending is None:
+            return  # the screen was wiped (the session ended) while the code was on its way
+        self._pending = None
+        self._set_busy(False)
+        self._handle(result)
+        if result.outcome is not Outcome.CHECKED_IN:
+            if self._pending_from_camera:
+                self.scan_problem.setText(self.problem.text())
+                self.scan_problem.show()
+            elif self.pages.currentWidget() is self.entry_page:
+                self.code_field.setFocus()
+            self.say_if_read_aloud(self.problem.text())
+
+    def _check_failed(self, error: BaseException) -> None:
+        if self._pending is None:
+            return
+        self._pending = None
+        self._set_busy(False)
+        raise error  # on the UI thread, so the kiosk's recovery logs it and resets the session
 
     def _handle(self, result: LookUpResult) -> None:
         citizen = self.machine.citizen
@@ -185,7 +242,9 @@ class CheckinScreen(Screen):
         self._show(result)
         if result.outcome is Outcome.CHECKED_IN and result.appointment is not None:
             if self.context.events is not None:
-                self.context.events.record("checked_in", {"topic": result.appointment.topic.get("nl", "")})
+                source = "backoffice" if result.via_backoffice else "kiosk"
+                topic = result.appointment.topic.get("nl", "")
+                self.context.events.record("checked_in", {"topic": topic, "source": source})
             self._print_receipt(result.appointment)
         self.machine.touch()
 
@@ -221,16 +280,19 @@ class CheckinScreen(Screen):
                 )
             )
             where = localized(appointment.where, t.language)
-            self.where.setText(t.text("Please wait in: {where}. You will be called.", where=where))
+            self.where.setText(
+                t.text("Please wait in: {where}. You will be called.", where=where)
+                if where
+                else t.text("Please take a seat. You will be called.")
+            )
             self._stop_camera()
             self.pages.setCurrentWidget(self.result_page)
             self.done_button.setFocus()
             return
-        self.problem.setText(
-            t.text(PROBLEMS[result.outcome])
-            + " "
-            + t.text("You can also ask a staff member: touch 'Talk to a person'.")
-        )
+        problem = t.text(PROBLEMS[result.outcome])
+        if result.outcome is Outcome.TOO_EARLY and result.opens_at is not None:
+            problem = t.text(TOO_EARLY_UNTIL, time=result.opens_at.strftime("%H:%M"))
+        self.problem.setText(problem + " " + t.text("You can also ask a staff member: touch 'Talk to a person'."))
         self.problem.show()
 
     def retranslate(self, t: Translator) -> None:
@@ -252,6 +314,9 @@ class CheckinScreen(Screen):
         self.submit_button.set_label(t.text("Check in"))
         self.done_button.set_label(t.text("Done"))
         self.menu_button.set_label(t.text("Something else"))
+        if self._pending is not None:
+            self.busy.setText(t.text(LOOKING_UP))
+            self.scan_busy.setText(t.text(LOOKING_UP))
         citizen = self.machine.citizen
         result = citizen.task_data.get("checkin") if citizen else None
         if isinstance(result, LookUpResult):
@@ -274,7 +339,20 @@ class CheckinScreen(Screen):
 
     def wipe(self) -> None:
         self._stop_camera()
+        self._pending = None
         self.code_field.clear()
         for widget in (self.greeting, self.details, self.where, self.problem, self.receipt_note):
             widget.clear()
         self._receipt_job = None
+
+
+def _busy_row(name: str) -> tuple[QLabel, QProgressBar]:
+    """ "Looking up…" with a moving bar: the answer may take a few seconds when the network is slow."""
+    text = label("subtitle", object_name=name)
+    bar = QProgressBar()
+    bar.setObjectName(f"{name}Bar")
+    bar.setRange(0, 0)  # busy: there is no percentage to a question
+    bar.setTextVisible(False)
+    text.hide()
+    bar.hide()
+    return text, bar
