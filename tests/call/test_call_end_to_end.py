@@ -25,12 +25,13 @@ from PIL import Image, ImageDraw
 
 from drivers import registry
 from drivers.cardreader.emrtd.specimens import passport_specimen
+from drivers.cardreader.icao.trust_store import TrustStore
 from drivers.registry import DriverSet
 from kiosk.backoffice_client import BackofficeClient
 from kiosk.call.driver_services import DriverCallServices
 from kiosk.call.engine import CallDevices, CallEngine
 from kiosk.call.services import CallPhase, CallUpdate, EndReason
-from tests.live_backoffice import ROOT, LiveBackoffice, balie
+from tests.live_backoffice import ROOT, CuttableProxy, LiveBackoffice, balie
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
@@ -138,7 +139,6 @@ def test_a_call_with_identity_print_outcome_and_feedback(
     drivers.camera.start()
     specimen = passport_specimen()
     from drivers.cardreader.emrtd.factory import default_issuer
-    from drivers.cardreader.icao.trust_store import TrustStore
 
     services = DriverCallServices(drivers, TrustStore.of([default_issuer().csca_certificate]), specimen.access_key)
     updates = Updates()
@@ -165,6 +165,16 @@ def test_a_call_with_identity_print_outcome_and_feedback(
         assert console.locator("#verdict").text_content() == "Genuine: signature and certificate check out"
         assert console.get_by_role("img", name="Photo from the chip").is_visible()
         assert console.locator("dd[data-field=document_number]").text_content() == specimen.access_key.document_number
+
+        console.get_by_role("button", name="Ask for a scan").click()
+        scanned = console.get_by_role("link", name="Page 1")
+        scanned.wait_for(timeout=TIMEOUT * 1000)
+        assert (scanned.get_attribute("href") or "").startswith("data:application/pdf;base64,")
+
+        console.get_by_label("Text for the citizen (large on the screen, read aloud)").fill("Neem uw pasfoto mee")
+        console.get_by_role("button", name="Show on kiosk").click()
+        console.get_by_text("Shown on the kiosk.").wait_for()
+        assert "Neem uw pasfoto mee" in [u.text for u in drivers.speech.utterances]  # type: ignore[attr-defined]
 
         pdf = tmp_path / "brief.pdf"
         pdf.write_bytes(a_pdf())
@@ -224,3 +234,60 @@ def test_balie_call_prints_its_states_and_exits_0(
     assert process.returncode == 0, err
     assert out.splitlines() == ["waiting", "connected", "ended"]
     console.get_by_text("The call has ended (the citizen hung up).").wait_for()
+
+
+def test_a_dropped_line_resumes_and_a_lost_one_ends_with_call_again_first(
+    service: LiveBackoffice, device_token: str, console: playwright.Page
+) -> None:
+    proxy = CuttableProxy(service.port)
+    drivers: DriverSet = registry.build_all({})
+    microphone = registry.build("microphone", "simulated", {})
+    speaker = registry.build("audio_output", "simulated", {})
+    drivers.camera.start()
+    services = DriverCallServices(drivers, TrustStore.empty(), None)
+    updates = Updates()
+    devices = CallDevices(drivers.camera, microphone, speaker)  # type: ignore[arg-type]
+    engine = CallEngine(proxy.url, device_token, devices, services, updates, reconnect_seconds=4)
+    try:
+        engine.place_call("Verhuizing", "nl")
+        console.get_by_role("button", name="Answer").click(timeout=TIMEOUT * 1000)
+        wait_for(lambda: updates.phase(CallPhase.CONNECTED), "the call to connect")
+        connected_before = len([u for u in updates.seen if u.phase is CallPhase.CONNECTED])
+
+        proxy.cut()  # the kiosk's network is gone for a moment
+        wait_for(lambda: updates.phase(CallPhase.RECONNECTING), "the kiosk to notice")
+        proxy.mend()
+        wait_for(
+            lambda: len([u for u in updates.seen if u.phase is CallPhase.CONNECTED]) > connected_before,
+            "the call to connect again",
+        )
+        assert updates.phase(CallPhase.ENDED) is None
+        decoded = browser_stats(console)["framesDecoded"]
+        wait_for(lambda: browser_stats(console)["framesDecoded"] > decoded, "frames after the reconnect")
+
+        proxy.cut()  # and now for longer than the kiosk waits
+        ended = wait_for(lambda: updates.phase(CallPhase.ENDED), "the kiosk to give up", timeout=30)
+        assert ended.reason is EndReason.NETWORK
+        console.get_by_text("The call has ended (the kiosk could not be reached).").wait_for(timeout=30_000)
+        proxy.mend()
+        assert engine.wait_ended(timeout=10)
+
+        # Someone else is waiting now; the citizen who was cut off calls again and goes first.
+        other = BackofficeClient(service.url)
+        other_token = other.enroll(service.enrollment_code("Stadhuis Zuid"), "kiosk-twee", "0.1.0").token
+        other.close()
+        other_updates = Updates()
+        second = CallEngine(service.url, other_token, devices, services, other_updates)
+        try:
+            console.get_by_role("radio", name="Busy").check()
+            second.place_call("Paspoort", "nl")
+            wait_for(lambda: other_updates.phase(CallPhase.WAITING), "the other citizen to wait")
+            engine.place_call("Verhuizing", "nl", call_again=ended.call_id)
+            first = wait_for(lambda: updates.phase(CallPhase.WAITING), "the returning citizen to wait")
+            assert first.position == 1
+        finally:
+            second.close()
+    finally:
+        engine.close()
+        drivers.close()
+        proxy.close()
