@@ -215,8 +215,9 @@ class ScanScreen(Screen):
         stored, count = self._progress
         self.send_progress.setRange(0, max(count, 1) if count else 0)  # busy until the first answer
         self.send_progress.setValue(stored)
-        reference = f"{t.text('Reference')}: {receipt.reference}" if receipt.reference else ""
-        self.done_reference.setText(reference)
+        # A refused document is nowhere to be found by its reference: none is shown.
+        shown = receipt.reference and delivery is not Delivery.REFUSED
+        self.done_reference.setText(f"{t.text('Reference')}: {receipt.reference}" if shown else "")
         if delivery is Delivery.DELIVERED:
             pages = (
                 t.text("{pages} pages received", pages=receipt.pages)
