@@ -17,7 +17,7 @@ from kiosk.ui.app import Kiosk, open_shell
 from kiosk.ui.screens.checkin import CheckinScreen
 from tests.conftest import FakeClock
 from tests.live_backoffice import CuttableProxy, LiveBackoffice
-from tests.live_counter import enroll, import_appointments, in_minutes
+from tests.live_counter import enroll, import_appointments, in_minutes, rows
 from tests.ui.conftest import find, tap
 
 # Invented people: R8WX-3KTB and F4KD-9MWZ only at the backoffice; M4TR-2WBE (Joris) is in the demo list too.
@@ -161,3 +161,28 @@ def test_waiting_for_the_backoffice_the_screen_lives_and_takes_no_second_code(
     qtbot.waitUntil(lambda: find(kiosk, "checkinGreeting").text() == "Welkom, Amira. U bent aangemeld.", timeout=10_000)
     assert len(asked) == 1, "one check-in, however often it was asked"
     assert not busy.isVisible() and find(kiosk, "checkinDone").isEnabled()
+
+
+def test_the_embedded_default_checks_in_at_its_own_backoffice_also_after_a_restart(
+    qtbot: QtBot, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No backoffice in the config: the embedded one holds the kiosk's appointments, so a code used once
+    stays used when the kiosk restarts (the kiosk's own list forgets that with the process)."""
+    monkeypatch.setenv("BALIE_DATA", str(tmp_path))
+    config = parse_config({"hardware": {"camera": {"driver": "none"}}})
+    for attempt in range(2):
+        kiosk = open_shell(config, clock=clock).complete(health_interval=3600, reporting=True)
+        try:
+            kiosk.window.show()
+            qtbot.waitUntil(lambda k=kiosk: k.reporting is not None and bool(k.controller.health), timeout=60_000)
+            screen = type_code(qtbot, kiosk, DEMO)
+            qtbot.waitUntil(lambda s=screen: not s.busy.isVisible(), timeout=10_000)
+            if attempt == 0:
+                assert find(kiosk, "checkinGreeting").text() == "Welkom, Joris. U bent aangemeld."
+                assert "Wachtruimte A, begane grond" in find(kiosk, "checkinWhere").text(), "from the kiosk's list"
+            else:
+                assert "U bent al aangemeld met deze code" in find(kiosk, "checkinProblem").text()
+        finally:
+            kiosk.close()
+    stored = rows(tmp_path / "backoffice.db", "SELECT status FROM appointments WHERE code = ?", DEMO)
+    assert stored == [("checked_in",)]
