@@ -12,17 +12,11 @@ field kept; it is never logged.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -45,7 +39,7 @@ MAX_TOPIC, MAX_FIRST_NAME, MAX_DURATION = 200, 100, 24 * 60
 
 
 class AppointmentFileError(BackofficeError):
-    """An import file that cannot be used; the message names the file and the row, never personal data."""
+    """An import that cannot be done (see also `agenda_export`); the message never holds personal data."""
 
 
 class CheckInRefused(BackofficeError):
@@ -61,7 +55,7 @@ def is_valid_code(code: str) -> bool:
     return CODE_PATTERN.match(code) is not None
 
 
-# ---------------------------------------------------------------- import
+# ---------------------------------------------------------------- import (files are read by agenda_export.py)
 
 
 @dataclass(frozen=True)
@@ -79,104 +73,6 @@ class ImportResult:
     updated: int
     unchanged: int
     kept_checked_in: int
-
-
-def _text(item: dict[str, Any], key: str, limit: int, where: str) -> str:
-    value = item.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise AppointmentFileError(f"{where}: {key} is missing or empty")
-    clean = " ".join(value.split())
-    if len(clean) > limit:
-        raise AppointmentFileError(f"{where}: {key} is longer than {limit} characters")
-    return clean
-
-
-def _start(value: object, zone: ZoneInfo, where: str) -> datetime:
-    if not isinstance(value, str):
-        raise AppointmentFileError(f"{where}: start is missing")
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise AppointmentFileError(
-            f"{where}: start {value.strip()[:40]!r} is not an ISO date and time (2026-03-02T10:30)"
-        ) from None
-    # Agenda exports give the town hall's wall-clock time; an explicit offset is respected.
-    return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
-
-
-def _duration(value: object, where: str) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        minutes = int(value) if isinstance(value, int | str) and not isinstance(value, bool) else None
-    except ValueError:
-        minutes = None
-    if minutes is None or not 1 <= minutes <= MAX_DURATION:
-        raise AppointmentFileError(f"{where}: duration_minutes must be a whole number from 1 to {MAX_DURATION}")
-    return minutes
-
-
-def _parse_item(item: object, zone: ZoneInfo, where: str) -> ImportedAppointment:
-    if not isinstance(item, dict):
-        raise AppointmentFileError(f"{where}: not an object with {', '.join(REQUIRED_FIELDS)}")
-    unknown = sorted(set(item) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
-    if unknown:
-        # Refused, not ignored: a misspelt column would otherwise vanish silently.
-        expected = ", ".join(REQUIRED_FIELDS + OPTIONAL_FIELDS)
-        raise AppointmentFileError(f"{where}: unknown field {unknown[0]!r} (expected {expected})")
-    raw_code = item.get("code")
-    code = normalise_code(raw_code) if isinstance(raw_code, str) else ""
-    if not is_valid_code(code):
-        # The code itself is not echoed: with it, anyone reading the log could check the citizen in.
-        raise AppointmentFileError(f"{where}: code must be {CODE_LENGTH} letters and digits")
-    return ImportedAppointment(
-        code=code,
-        starts_at=_start(item.get("start"), zone, where),
-        topic=_text(item, "topic", MAX_TOPIC, where),
-        first_name=_text(item, "first_name", MAX_FIRST_NAME, where),
-        duration_minutes=_duration(item.get("duration_minutes"), where),
-    )
-
-
-def _raw_items(path: Path, text: str) -> list[tuple[str, object]]:
-    if path.suffix.lower() == ".csv":
-        reader = csv.DictReader(io.StringIO(text))
-        missing = [name for name in REQUIRED_FIELDS if name not in (reader.fieldnames or [])]
-        if missing:
-            raise AppointmentFileError(f"{path}: the header lacks the column {missing[0]!r}")
-        # Row numbers as a spreadsheet shows them: the header is row 1.
-        return [(f"{path}: row {reader.line_num}", dict(row)) for row in reader]
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise AppointmentFileError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-        items = data.get("appointments") if isinstance(data, dict) else data
-        if not isinstance(items, list):
-            raise AppointmentFileError(f'{path}: expected a list of appointments or {{"appointments": [...]}}')
-        return [(f"{path}: appointment {number}", item) for number, item in enumerate(items, start=1)]
-    raise AppointmentFileError(f"{path}: use a .csv or .json file")
-
-
-def read_appointment_file(path: Path, timezone: str) -> list[ImportedAppointment]:
-    """Every appointment in the file, or an error naming the first problem; nothing half-read."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise AppointmentFileError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AppointmentFileError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
-    zone = ZoneInfo(timezone)
-    try:
-        parsed = [_parse_item(item, zone, where) for where, item in _raw_items(path, text)]
-    except csv.Error as exc:
-        raise AppointmentFileError(f"{path}: not valid CSV ({exc})") from None
-    seen: set[str] = set()
-    for number, appointment in enumerate(parsed, start=1):
-        if appointment.code in seen:
-            raise AppointmentFileError(f"{path}: appointment {number} repeats the code of an earlier one")
-        seen.add(appointment.code)
-    return parsed
 
 
 def import_appointments(

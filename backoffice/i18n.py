@@ -257,3 +257,123 @@ TEXTS["en"].update(
         "device_state_missing": "missing",
     }
 )
+
+# The appointments page and the agenda export's problems (the CLI prints the English ones).
+TEXTS["nl"].update(
+    {
+        "appointments_title": "Afspraken",
+        "appointments_intro": (
+            "Zet de afspraken uit het afsprakensysteem klaar voor de kiosk: upload de export als CSV- of"
+            " JSON-bestand. Een afspraak die er al is, wordt bijgewerkt. Een afspraak waarvoor al is"
+            " aangemeld, blijft zoals hij is."
+        ),
+        "appointments_upload_heading": "Bestand uploaden",
+        "appointments_choose_location": "Kies een locatie",
+        "appointments_file": "Bestand (CSV of JSON)",
+        "appointments_file_hint": (
+            "Hoogstens {limit} MB. Kolommen: code, start, topic, first_name en eventueel duration_minutes."
+            " Start is de tijd hier, bijvoorbeeld 2026-03-02T10:30."
+        ),
+        "appointments_import_button": "Importeren",
+        "appointments_no_locations": "Er zijn nog geen locaties. Meld eerst een kiosk aan; dan staat de locatie hier.",
+        "appointments_not_imported": "Niets geïmporteerd:",
+        "appointments_result_heading": "Resultaat",
+        "appointments_imported": "{imported} van {entries} afspraken geïmporteerd voor {location}.",
+        "appointments_outcome": (
+            "{added} nieuw, {updated} bijgewerkt, {unchanged} ongewijzigd, {kept} niet aangepast (al aangemeld)."
+        ),
+        "appointments_refused_caption": "Geweigerd: {n}",
+        "appointments_where": "Plaats in het bestand",
+        "appointments_reason": "Reden",
+        "appointments_refused_hint": (
+            "Verbeter deze regels en upload het bestand opnieuw. Wat al is geïmporteerd, blijft staan."
+        ),
+        "appointments_nothing_refused": "Alle afspraken zijn geïmporteerd.",
+        "appointments_per_location_heading": "Afspraken per locatie",
+        "appointments_per_location_caption": "Afspraken vanaf vandaag",
+        "appointments_upcoming": "Vanaf vandaag",
+        "appointments_checked_in": "Aangemeld",
+        "appointments_none_upcoming": "Er zijn geen afspraken vanaf vandaag.",
+        "agenda_entry_row": "rij {n}",
+        "agenda_entry_appointment": "afspraak {n}",
+        "agenda_problem_missing": "{field} ontbreekt of is leeg",
+        "agenda_problem_too_long": "{field} is langer dan {limit} tekens",
+        "agenda_problem_start_not_iso": "start '{value}' is geen datum en tijd zoals 2026-03-02T10:30",
+        "agenda_problem_duration": "duration_minutes moet een heel getal van 1 tot en met {limit} zijn",
+        "agenda_problem_not_an_object": "geen object met {fields}",
+        "agenda_problem_too_many_values": "meer waarden dan de kopregel kolommen heeft",
+        "agenda_problem_unknown_field": "onbekend veld '{field}' (verwacht: {expected})",
+        "agenda_problem_code": "de code moet {length} letters en cijfers zijn",
+        "agenda_problem_repeated_row": "dezelfde code als rij {first}",
+        "agenda_problem_repeated_appointment": "dezelfde code als afspraak {first}",
+        "agenda_problem_not_text": "geen tekstbestand (sla het op als CSV UTF-8)",
+        "agenda_problem_header": "de kopregel mist de kolom '{column}'",
+        "agenda_problem_not_csv": "geen geldige CSV (bij rij {line})",
+        "agenda_problem_not_json": "geen geldige JSON (regel {line}, kolom {column})",
+        "agenda_problem_not_a_list": 'verwacht een lijst met afspraken of {{"appointments": [...]}}',
+        "agenda_problem_suffix": "gebruik een .csv- of .json-bestand",
+        "agenda_problem_not_found": "bestand niet gevonden",
+        "agenda_problem_unreadable": "kan niet gelezen worden ({error})",
+        "agenda_problem_too_large": "het bestand is groter dan {limit} MB",
+        "agenda_problem_no_file": "kies een bestand",
+        "agenda_problem_no_location": "kies een locatie uit de lijst",
+    }
+)
+TEXTS["en"].update(
+    {
+        "appointments_title": "Appointments",
+        "appointments_intro": (
+            "Make the appointments from the agenda system ready for the kiosk: upload its export as a CSV or"
+            " JSON file. An appointment that is here already is updated. An appointment that has been"
+            " checked in stays as it is."
+        ),
+        "appointments_upload_heading": "Upload a file",
+        "appointments_choose_location": "Choose a location",
+        "appointments_file": "File (CSV or JSON)",
+        "appointments_file_hint": (
+            "At most {limit} MB. Columns: code, start, topic, first_name and optionally duration_minutes."
+            " Start is the local time, for example 2026-03-02T10:30."
+        ),
+        "appointments_import_button": "Import",
+        "appointments_no_locations": "There are no locations yet. Enroll a kiosk first; its location then shows here.",
+        "appointments_not_imported": "Nothing imported:",
+        "appointments_result_heading": "Result",
+        "appointments_imported": "{imported} of {entries} appointments imported for {location}.",
+        "appointments_outcome": (
+            "{added} new, {updated} updated, {unchanged} unchanged, {kept} left alone (checked in already)."
+        ),
+        "appointments_refused_caption": "Refused: {n}",
+        "appointments_where": "Place in the file",
+        "appointments_reason": "Reason",
+        "appointments_refused_hint": "Correct these rows and upload the file again. What was imported stays.",
+        "appointments_nothing_refused": "Every appointment was imported.",
+        "appointments_per_location_heading": "Appointments per location",
+        "appointments_per_location_caption": "Appointments from today on",
+        "appointments_upcoming": "From today",
+        "appointments_checked_in": "Checked in",
+        "appointments_none_upcoming": "There are no appointments from today on.",
+        "agenda_entry_row": "row {n}",
+        "agenda_entry_appointment": "appointment {n}",
+        "agenda_problem_missing": "{field} is missing or empty",
+        "agenda_problem_too_long": "{field} is longer than {limit} characters",
+        "agenda_problem_start_not_iso": "start '{value}' is not an ISO date and time (2026-03-02T10:30)",
+        "agenda_problem_duration": "duration_minutes must be a whole number from 1 to {limit}",
+        "agenda_problem_not_an_object": "not an object with {fields}",
+        "agenda_problem_too_many_values": "more values than the header has columns",
+        "agenda_problem_unknown_field": "unknown field '{field}' (expected {expected})",
+        "agenda_problem_code": "code must be {length} letters and digits",
+        "agenda_problem_repeated_row": "repeats the code of row {first}",
+        "agenda_problem_repeated_appointment": "repeats the code of appointment {first}",
+        "agenda_problem_not_text": "not a text file (save it as CSV UTF-8)",
+        "agenda_problem_header": "the header lacks the column '{column}'",
+        "agenda_problem_not_csv": "not valid CSV (near row {line})",
+        "agenda_problem_not_json": "not valid JSON (line {line}, column {column})",
+        "agenda_problem_not_a_list": 'expected a list of appointments or {{"appointments": [...]}}',
+        "agenda_problem_suffix": "use a .csv or .json file",
+        "agenda_problem_not_found": "file not found",
+        "agenda_problem_unreadable": "cannot be read ({error})",
+        "agenda_problem_too_large": "the file is larger than {limit} MB",
+        "agenda_problem_no_file": "choose a file",
+        "agenda_problem_no_location": "choose a location from the list",
+    }
+)

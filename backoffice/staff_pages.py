@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from backoffice import appointments_page
 from backoffice.app_state import DbDep, SettingsDep
 from backoffice.passwords import verify_password
 from backoffice.roles import ALL_ROLES, FLEET_ROLES, Role
@@ -27,10 +28,13 @@ from backoffice.users import find_user
 from backoffice.web import language_of, localised, render
 
 router = APIRouter(include_in_schema=False)
+# The appointments page comes in with the start page that links it (app.py includes this router).
+router.include_router(appointments_page.router)
 # The start page links every page the role may open (the pages themselves check again).
 _PAGES: list[tuple[str, str, frozenset[Role]]] = [
     ("/caseworker", "caseworker_title", frozenset({Role.CASEWORKER, Role.ADMIN})),
     ("/dashboard", "dashboard_title", frozenset({Role.MANAGER, Role.ADMIN})),
+    ("/appointments", "appointments_title", frozenset(appointments_page.APPOINTMENT_ROLES)),
     ("/fleet", "fleet_title", FLEET_ROLES),
 ]
 PAGES_FOR_ROLE: dict[Role, list[tuple[str, str]]] = {

@@ -161,7 +161,8 @@ def _add_import_appointments_parser(actions: argparse._SubParsersAction[argparse
 
 def _import_appointments(args: argparse.Namespace) -> int:
     """All or nothing: a bad row stops the import with one line naming the file and row, never a name or code."""
-    from backoffice.appointments import AppointmentFileError, import_appointments, read_appointment_file
+    from backoffice.agenda_export import read_appointment_file
+    from backoffice.appointments import AppointmentFileError, import_appointments
     from backoffice.db import make_engine, make_session_factory
 
     settings = _migrated_settings(args.database)
