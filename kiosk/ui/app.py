@@ -244,8 +244,16 @@ def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.watchdog import SystemdNotifier
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Balie")
+    # Keep-alives for systemd's WatchdogSec come from this thread's event loop: a hung UI stops them.
+    notifier = SystemdNotifier.from_environment()
+    keep_alive = QTimer()
+    if notifier.ping_interval is not None:
+        keep_alive.timeout.connect(notifier.ping)
+        keep_alive.start(max(1, round(notifier.ping_interval * 1000)))
     shell = open_shell(config, theme=options.theme, language=options.language)
     started: list[Kiosk] = []
     recoveries: list[Recovery] = []
@@ -259,6 +267,7 @@ def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
         recoveries.append(Recovery(shell.machine.reset))
         recoveries[-1].install()
         started.append(shell.complete(reporting=True))
+        notifier.ready()
 
     shell.window.first_frame_painted.connect(after_first_frame)
     if options.windowed or options.screenshot is not None:
@@ -281,6 +290,9 @@ def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
     try:
         return app.exec()
     finally:
+        keep_alive.stop()
+        notifier.stopping()
+        notifier.close()
         for recovery in recoveries:
             recovery.uninstall()
         for kiosk in started:
