@@ -1,5 +1,9 @@
-"""`balie provision enroll`: tie this device to a backoffice with a one-time code.
+"""`balie provision …`: the technician's steps, in order: init, detect, selftest, enroll, lockdown.
 
+This module holds `enroll` itself and the argument parsing of the others, whose work lives in
+provisioning/init_config.py, detect.py, selftest.py and lockdown.py.
+
+`balie provision enroll` ties this device to a backoffice with a one-time code.
 The command name and options are a contract. It asks the backoffice for a device credential,
 writes `[backoffice] url` and `token` into the device's config (keeping everything else in
 the file, comments included) and makes the file readable by its owner only: the token is the
@@ -21,14 +25,155 @@ TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-]+)\s*\]\]?\s*(#.*)?$")
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    provision = commands.add_parser("provision", help="set up this device: enroll it with a backoffice")
+    provision = commands.add_parser(
+        "provision", help="set up this device: init, detect, selftest, enroll with a backoffice, lockdown"
+    )
     actions = provision.add_subparsers(dest="action", required=True, metavar="ACTION")
+    _add_init(actions)
+    _add_detect(actions)
     enroll = actions.add_parser("enroll", help="enroll this device with a one-time code from the backoffice")
     enroll.add_argument("--backoffice", required=True, help="the backoffice's address, e.g. https://balie.gemeente.nl")
     enroll.add_argument("--code", required=True, help="the code from `balie backoffice enroll-code`")
     enroll.add_argument("--config", required=True, type=Path, help="the device config to write the credential into")
     enroll.add_argument("--name", default="", help="how the fleet page names this device (default: host name)")
     enroll.set_defaults(run=_enroll)
+
+
+def _add_init(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    init = actions.add_parser(
+        "init",
+        help="write a new device config from flags, or answer questions with --guided",
+        description="Write a validated device config. Without flags: the embedded default (every device "
+        "simulated). Device flags take 'simulated', 'none' or what names the real device.",
+    )
+    init.add_argument("--config", required=True, type=Path, help="the file to write, e.g. /etc/balie/kiosk.toml")
+    init.add_argument("--force", action="store_true", help="replace an existing file (its [backoffice] is kept)")
+    init.add_argument("--guided", action="store_true", help="ask for every setting; flags become the suggestions")
+    init.add_argument("--municipality", help='e.g. "Gemeente Zwolle"')
+    init.add_argument("--location", help='the location\'s name, e.g. "Stadhuis Zwolle"')
+    init.add_argument("--role", choices=("kiosk", "counter"))
+    init.add_argument("--orientation", choices=("portrait", "landscape"))
+    init.add_argument("--languages", help="offered languages, the first is the default, e.g. nl,en")
+    init.add_argument("--tasks", help="menu tasks in order, e.g. checkin,ticket,identify,scan,opening_hours")
+    init.add_argument(
+        "--hours", action="append", default=[], metavar="DAYS=HOURS",
+        help="opening hours, e.g. monday-friday=09:00-17:00 or sat=closed (repeat for more days)",
+    )  # fmt: skip
+    init.add_argument(
+        "--counter-text", action="append", default=[], metavar="LANG=TEXT",
+        help="where the staffed counter is, per language, e.g. nl=\"Loop naar de balie …\"",
+    )  # fmt: skip
+    init.add_argument("--camera", help="simulated, none, or a camera such as /dev/video0")
+    init.add_argument("--camera-size", help="the camera's picture size, e.g. 1280x720")
+    init.add_argument("--reader", help="simulated, none, pcsc (the first PC/SC reader) or part of a reader's name")
+    init.add_argument("--printer", help="simulated, none, or a port: /dev/ttyUSB0, socket://192.168.1.20:9100")
+    init.add_argument("--printer-baud", choices=("9600", "19200", "38400", "57600", "115200"))
+    init.add_argument("--printer-flow", choices=("none", "rtscts", "xonxoff", "dsrdtr"))
+    init.add_argument("--paper", choices=("80", "58"), help="paper width in mm")
+    init.add_argument("--speech", choices=("simulated", "none", "espeak"))
+    init.add_argument("--microphone", help="simulated, none, or an ALSA device such as default")
+    init.add_argument("--audio-output", help="simulated, none, or an ALSA device such as default")
+    init.set_defaults(run=_init)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from kiosk.errors import ConfigError
+    from provisioning import init_config
+
+    path: Path = args.config
+    if path.is_dir():
+        return _fail(f"{path} is a folder; give the config file's path, e.g. {path / 'kiosk.toml'}", EXIT_USAGE)
+    if path.exists() and not args.force:
+        return _fail(f"{path} exists; add --force to replace it (its backoffice credential is kept)")
+    raw = init_config.default_raw()
+    try:
+        raw.update(_raw_from_flags(args, raw))
+        if args.guided:
+            raw = init_config.ask_all(raw, input, print, _detection_hints())
+        answers = init_config.answers_from_raw(raw)
+    except init_config.InitError as error:
+        return _fail(str(error), EXIT_USAGE)
+    except init_config.InitAborted as error:
+        return _fail(str(error))
+    kept = init_config.kept_backoffice(path) if path.exists() else {}
+    try:
+        init_config.write_config(path, init_config.render(answers, kept), private=bool(kept))
+    except ConfigError as error:
+        return _fail(f"not written, the config would not be valid: {error.message}", EXIT_USAGE)
+    except OSError as error:
+        return _fail(f"cannot write {path}: {error.strerror or type(error).__name__}")
+    mode = "0600, it holds the backoffice credential" if kept else "0644"
+    print(f"wrote {path} (mode {mode})")
+    print(f"next: balie provision selftest --config {path}")
+    return EXIT_OK
+
+
+def _raw_from_flags(args: argparse.Namespace, defaults: dict[str, str]) -> dict[str, str]:
+    from kiosk.config import SUPPORTED_LANGUAGES, WEEKDAYS
+    from provisioning import init_config
+
+    raw: dict[str, str] = {}
+    for key in ("municipality", "location", "role", "orientation", "languages", "tasks", "camera", "camera_size",
+                "reader", "printer", "printer_baud", "printer_flow", "paper", "speech", "microphone",
+                "audio_output"):  # fmt: skip
+        value = getattr(args, key)
+        if value is not None:
+            raw[key] = value
+    hours = {day: defaults[f"hours_{day}"] for day in WEEKDAYS}
+    hours = init_config.apply_hours(args.hours, hours)
+    raw.update({f"hours_{day}": value for day, value in hours.items()})
+    for spec in args.counter_text:
+        language, sep, text = spec.partition("=")
+        if not sep or language.strip() not in SUPPORTED_LANGUAGES:
+            raise init_config.InitError(
+                f"--counter-text '{spec}': use LANG=TEXT with LANG one of {', '.join(SUPPORTED_LANGUAGES)}"
+            )
+        raw[f"counter_{language.strip()}"] = text
+    return raw
+
+
+def _detection_hints() -> dict[str, str]:
+    """What is attached, as one line per device under the guided prompt's hardware questions."""
+    from provisioning import detect
+
+    return detect.hints(detect.detect_local())
+
+
+def _add_detect(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    detect = actions.add_parser(
+        "detect",
+        help="list the cameras, card readers, serial ports and network printers attached, and propose [hardware]",
+    )
+    detect.add_argument("--subnet", help="also look for network printers in this subnet, e.g. 192.168.1.0/24")
+    detect.add_argument(
+        "--address", action="append", default=[], metavar="HOST", help="also try this printer address (repeatable)"
+    )
+    detect.add_argument("--port", type=int, default=9100, help="the printers' raw print port (default 9100)")
+    detect.set_defaults(run=_detect)
+
+
+def _detect(args: argparse.Namespace) -> int:
+    from drivers.printer.detect import ScanError, hosts_to_scan
+    from provisioning import detect
+
+    if not 0 < args.port < 65536:
+        return _fail("--port must be from 1 to 65535", EXIT_USAGE)
+    try:
+        hosts = hosts_to_scan(args.subnet, args.address)
+    except ScanError as error:
+        return _fail(str(error), EXIT_USAGE)
+    found = detect.detect_local()
+    if hosts:
+        where = " and ".join(part for part in (args.subnet or "", ", ".join(args.address)) if part)
+        count = f"{len(hosts)} address{'es' if len(hosts) != 1 else ''}"
+        found = detect.with_network(found, hosts, f"TCP {args.port} on {where}: {count}", args.port)
+    for line in detect.report(found):
+        print(line)
+    print()
+    print("proposed [hardware] section (check it, then put it in the config):")
+    print()
+    print(detect.proposed_section(found), end="")
+    return EXIT_OK
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
