@@ -22,6 +22,7 @@ import logging
 import secrets
 import time
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -207,6 +208,8 @@ class CallRouter:
         self.calls: dict[str, Call] = {}
         self.caseworkers: dict[int, CaseworkerLine] = {}
         self._call_lengths: list[float] = []
+        # What each line was last told about the queue; weak, so a closed line's entry goes with it.
+        self._last_sent: weakref.WeakKeyDictionary[Any, Message] = weakref.WeakKeyDictionary()
 
     # --- the queue ---------------------------------------------------------------------------------------
 
@@ -227,32 +230,39 @@ class CallRouter:
         return ahead * length / len(on_duty)
 
     async def _announce_queue(self) -> None:
+        """Tell each line its part of the queue, but only when it changed: the timer runs twice a second,
+        and a kiosk that speaks every update must not repeat itself."""
         waiting = self.waiting()
         now = self.clock()
         for position, call in enumerate(waiting, start=1):
             if call.kiosk_line is not None:
                 estimate = self.estimated_wait(position)
-                await _safe_send(
-                    call.kiosk_line.send,
-                    {
-                        "type": "call.queued",
-                        "call_id": call.id,
-                        "position": position,
-                        "estimated_wait_seconds": None if estimate is None else round(estimate),
-                    },
-                )
+                queued = {
+                    "type": "call.queued",
+                    "call_id": call.id,
+                    "position": position,
+                    # Whole minutes: seconds of jitter in the estimate are no news to the citizen.
+                    "estimated_wait_seconds": None if estimate is None else 60 * round(estimate / 60),
+                }
+                await self._send_if_changed(call.kiosk_line.send, queued, queued)
         for line in self.caseworkers.values():
             if line.connected:
                 listing = [
-                    {
-                        **call.public(),
-                        "position": position,
-                        "waiting_seconds": round(now - call.created),
-                        "ringing_you": call.ringing is line,
-                    }
+                    {**call.public(), "position": position, "ringing_you": call.ringing is line}
                     for position, call in enumerate(waiting, start=1)
                 ]
-                await _safe_send(line.send, {"type": "queue", "calls": listing})
+                # Waiting times are sent along but not compared: the console counts them up itself.
+                timed = [
+                    {**item, "waiting_seconds": round(now - call.created)}
+                    for item, call in zip(listing, waiting, strict=True)
+                ]
+                await self._send_if_changed(line.send, {"type": "queue", "calls": timed}, {"queue": listing})
+
+    async def _send_if_changed(self, send: Send, message: Message, signature: Message) -> None:
+        if self._last_sent.get(send) == signature:
+            return
+        self._last_sent[send] = signature
+        await _safe_send(send, message)
 
     def _next_caseworker(self, call: Call) -> CaseworkerLine | None:
         free = [

@@ -16,6 +16,7 @@
   let muted = false;
   let endedCallId = null;
   let pages = 0;
+  let queueShown = { calls: [], at: 0 };
 
   // --- the line to the server -----------------------------------------------------------------------
 
@@ -56,7 +57,7 @@
       const radio = document.querySelector(`input[name=status][value=${m.status}]`);
       if (radio) radio.checked = true;
     },
-    queue(m) { showQueue(m.calls); },
+    queue(m) { queueShown = { calls: m.calls, at: Date.now() }; showQueue(); },
     "call.ringing"() { /* the queue listing marks it; the alert is spoken there */ },
     "call.taken"() { $("call-alert").textContent = ""; },
     "call.connected"(m) {
@@ -108,16 +109,21 @@
 
   // --- the queue ------------------------------------------------------------------------------------
 
-  function showQueue(calls) {
+  function showQueue() {
+    // The server sends the queue when it changes; the waiting times are counted up here.
+    const elapsed = Math.floor((Date.now() - queueShown.at) / 1000);
+    const calls = queueShown.calls;
     const list = $("queue");
+    const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement.dataset.call : null;
     list.replaceChildren();
     $("queue-empty").hidden = calls.length > 0;
     for (const call of calls) {
       const item = document.createElement("li");
       if (call.ringing_you) item.className = "ringing";
       const what = document.createElement("span");
-      const minutes = Math.floor(call.waiting_seconds / 60);
-      const seconds = call.waiting_seconds % 60;
+      const waited = call.waiting_seconds + elapsed;
+      const minutes = Math.floor(waited / 60);
+      const seconds = waited % 60;
       what.id = `call-${call.call_id}`;
       what.textContent = `${call.ringing_you ? T.ringing + ": " : ""}${call.location} · ${call.topic} · ${fill(T.waiting_for, { minutes, seconds })}`;
       const answer = document.createElement("button");
@@ -125,12 +131,14 @@
       answer.textContent = T.answer;
       answer.setAttribute("aria-describedby", what.id);
       answer.disabled = callId !== null;
+      answer.dataset.call = call.call_id;
       answer.addEventListener("click", () => {
         $("call-status").textContent = T.connecting;
         send({ type: "call.answer", call_id: call.call_id });
       });
       item.append(what, " ", answer);
       list.append(item);
+      if (focused === call.call_id) answer.focus(); // a keyboard user keeps their place
     }
     if (calls.some((call) => call.ringing_you) && callId === null) {
       $("call-alert").textContent = T.ringing;
@@ -334,5 +342,6 @@
     send({ type: "call.outcome", call_id: target, outcome: $("outcome").value, note: $("note").value });
   });
 
+  setInterval(() => { if (queueShown.calls.length) showQueue(); }, 1000);
   connect(500);
 })();
