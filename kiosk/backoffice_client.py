@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -44,6 +45,12 @@ class Enrollment:
     token: str
     location: str
     heartbeat_interval: float
+
+
+@dataclass(frozen=True, slots=True)
+class HeartbeatReply:
+    interval: float  # seconds the backoffice wants until the next heartbeat
+    server_time: datetime | None  # the backoffice's clock when it answered (API.md: ISO 8601 with offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,11 +185,25 @@ class BackofficeClient:
 
     def heartbeat(self, version: str, uptime_seconds: float, health: Mapping[str, Mapping[str, str]]) -> float:
         """Report health; returns the interval the backoffice wants until the next heartbeat."""
+        return self.heartbeat_reply(version, uptime_seconds, health).interval
+
+    def heartbeat_reply(
+        self, version: str, uptime_seconds: float, health: Mapping[str, Mapping[str, str]]
+    ) -> HeartbeatReply:
+        """A heartbeat, with the backoffice's clock too: the self-test compares it with this machine's."""
         answer = self._post(
             "/api/v1/heartbeat", {"version": version, "uptime_seconds": uptime_seconds, "health": dict(health)}
         )
         interval = answer.get("heartbeat_interval", 30)
-        return float(interval) if isinstance(interval, int | float) else 30.0
+        server_time = None
+        if isinstance(answer.get("server_time"), str):
+            try:
+                server_time = datetime.fromisoformat(answer["server_time"])
+            except ValueError:
+                server_time = None
+        if server_time is not None and server_time.tzinfo is None:
+            server_time = None  # API.md: times carry their offset; one without cannot be compared
+        return HeartbeatReply(float(interval) if isinstance(interval, int | float) else 30.0, server_time)
 
 
 def _raise_for_status(response: httpx.Response) -> None:

@@ -31,6 +31,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = provision.add_subparsers(dest="action", required=True, metavar="ACTION")
     _add_init(actions)
     _add_detect(actions)
+    _add_selftest(actions)
     enroll = actions.add_parser("enroll", help="enroll this device with a one-time code from the backoffice")
     enroll.add_argument("--backoffice", required=True, help="the backoffice's address, e.g. https://balie.gemeente.nl")
     enroll.add_argument("--code", required=True, help="the code from `balie backoffice enroll-code`")
@@ -174,6 +175,42 @@ def _detect(args: argparse.Namespace) -> int:
     print()
     print(detect.proposed_section(found), end="")
     return EXIT_OK
+
+
+def _add_selftest(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    selftest = actions.add_parser(
+        "selftest",
+        help="check every configured device, the backoffice, clock, disk and display; exit 0 when all pass",
+        description="Checks the devices through the kiosk's own drivers (stop the kiosk first: a camera "
+        "opens only once). Exit 0 when nothing failed (warnings allowed), 1 when a check failed, 2 for a bad config.",
+    )
+    selftest.add_argument("--config", type=Path, help="the device config; without it the embedded default")
+    selftest.add_argument("--json", action="store_true", help="print one JSON object (progress goes to stderr)")
+    selftest.add_argument("--print-test", action="store_true", help="also print a test ticket")
+    selftest.set_defaults(run=_selftest)
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    import json
+
+    from kiosk.config import load_config
+    from provisioning import selftest
+
+    config = load_config(args.config)  # a ConfigError is one line and exit 2, as for `balie kiosk`
+    context = selftest.SelftestContext(config, args.config, print_test=args.print_test)
+    progress = sys.stderr if args.json else sys.stdout
+
+    def show(index: int, total: int, result: selftest.CheckResult, seconds: float) -> None:
+        print(selftest.progress_line(index, total, result, seconds), file=progress, flush=True)
+
+    report = selftest.run_selftest(context, show)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        print()
+        for line in selftest.table(report):
+            print(line)
+    return EXIT_OK if report.passed else EXIT_FAILED
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
