@@ -138,10 +138,13 @@ def _nice_top(highest: float) -> int:
     return int(highest) + 1
 
 
-def _fmt(value: float | None) -> str:
+DECIMAL_MARK = {"nl": ",", "en": "."}
+
+
+def _fmt(value: float | None, decimal_mark: str = ",") -> str:
     if value is None:
         return "–"
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", decimal_mark)
 
 
 def bar_chart(
@@ -153,6 +156,7 @@ def bar_chart(
     labels: list[str],
     values: list[float | None],
     top: float | None = None,
+    decimal_mark: str = ",",
 ) -> Chart:
     ceiling = top if top is not None else _nice_top(max((v or 0 for v in values), default=0))
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -167,13 +171,13 @@ def bar_chart(
                 width=round(slot * 0.7, 1),
                 height=round(height, 1),
                 label=label,
-                value=_fmt(value),
+                value=_fmt(value, decimal_mark),
             )
         )
     # Whole-number ticks: counts of 1 or 2 must not show "0,2" and "0,8" on the axis.
     intervals = int(ceiling) if ceiling <= 5 and float(ceiling).is_integer() else 5
     ticks = [
-        (round(TOP + plot_height * (1 - step / intervals), 1), _fmt(ceiling * step / intervals))
+        (round(TOP + plot_height * (1 - step / intervals), 1), _fmt(ceiling * step / intervals, decimal_mark))
         for step in range(intervals + 1)
     ]
     return Chart(
@@ -185,7 +189,7 @@ def bar_chart(
         bars=bars,
         ticks=ticks,
         labels=labels,
-        values=[_fmt(v) for v in values],
+        values=[_fmt(v, decimal_mark) for v in values],
     )
 
 
@@ -201,7 +205,9 @@ def dashboard(
     settings: SettingsDep,
     staff: Annotated[StaffContext, Depends(require_role(*DASHBOARD_ROLES))],
 ) -> Response:
-    t = translator(language_of(request))
+    language = language_of(request)
+    t = translator(language)
+    mark = DECIMAL_MARK[language]
     locations = list(db.scalars(select(Location).order_by(Location.name)))
     chosen = _location_choice(request, locations)
     today = settings.clock().astimezone(ZoneInfo(settings.display_timezone)).date()
@@ -224,10 +230,12 @@ def dashboard(
         charts.append(bar_chart(metric, t(f"metric_{metric}"), description, t("day"), t("number"), labels, values))
     averages = [per_day[day].average for day in days]
     all_scores = [score for day in days for score in per_day[day].scores]
-    overall = _fmt(sum(all_scores) / len(all_scores)) if all_scores else "–"
+    overall = _fmt(sum(all_scores) / len(all_scores), mark) if all_scores else "–"
     description = t("chart_score_desc").format(period=period, average=overall, count=len(all_scores))
     charts.append(
-        bar_chart("feedback", t("metric_feedback"), description, t("day"), t("average_score"), labels, averages, 4)
+        bar_chart(
+            "feedback", t("metric_feedback"), description, t("day"), t("average_score"), labels, averages, 4, mark
+        )
     )
 
     names = {loc.id: loc.name for loc in locations}
@@ -235,7 +243,7 @@ def dashboard(
         {
             "name": names.get(where, t("no_location")) if where is not None else t("no_location"),
             "counts": found.counts,
-            "average": _fmt(found.average),
+            "average": _fmt(found.average, mark),
         }
         for where, found in sorted(per_location.items(), key=lambda item: names.get(item[0], "") if item[0] else "")
     ]

@@ -377,3 +377,31 @@ TEXTS["en"].update(
         "agenda_problem_no_location": "choose a location from the list",
     }
 )
+
+# The header's navigation, and the parts a kiosk reports on the fleet page (names as in drivers/registry.py).
+TEXTS["nl"].update(
+    {
+        "top_nav": "Taal en account",
+        "device_component_camera": "camera",
+        "device_component_cardreader": "kaartlezer",
+        "device_component_printer": "printer",
+        "device_component_speech": "spraak",
+        "device_component_microphone": "microfoon",
+        "device_component_audio_output": "luidspreker",
+    }
+)
+TEXTS["en"].update(
+    {
+        "top_nav": "Language and account",
+        "device_component_camera": "camera",
+        "device_component_cardreader": "card reader",
+        "device_component_printer": "printer",
+        "device_component_speech": "speech",
+        "device_component_microphone": "microphone",
+        "device_component_audio_output": "speaker",
+    }
+)
+
+# The start page's link to the video console (backoffice/calls/console_page.py has the page's own words).
+TEXTS["nl"]["console_title"] = "Videobalie"
+TEXTS["en"]["console_title"] = "Video counter"

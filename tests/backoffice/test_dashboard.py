@@ -134,3 +134,20 @@ def test_an_empty_dashboard_still_renders(backoffice: Backoffice) -> None:
     page = backoffice.client.get("/dashboard?location=nonsense")
     assert page.status_code == 200 and "Nog geen cijfers" in page.text
     assert _table(page.text, "visits")["02-03"] == "0"
+
+
+def test_averages_use_the_decimal_mark_of_the_language(backoffice: Backoffice) -> None:
+    hall = backoffice.enroll("kiosk-hal", location="Stadhuis Zwolle")
+    _events(
+        backoffice,
+        hall["token"],
+        ("feedback", "2026-03-02T08:45:00+01:00", {"score": 4}),
+        ("feedback", "2026-03-02T08:46:00+01:00", {"score": 3}),
+    )
+    _manager(backoffice)
+
+    dutch = backoffice.client.get("/dashboard").text
+    english = backoffice.client.get("/dashboard?lang=en").text
+
+    assert _table(dutch, "feedback")["02-03"] == "3,5" and "Gemiddeld 3,5" in dutch
+    assert _table(english, "feedback")["02-03"] == "3.5" and "Average 3.5" in english

@@ -45,7 +45,7 @@ def test_each_device_shows_its_colour_reasons_and_since_when(backoffice: Backoff
     assert "status-green" in green and "In orde" in green and "0.3.1" in green and "Stadhuis Zwolle" in green
     # Times are local (Amsterdam, UTC+1 in March); "since" stays at the first report of the state.
     assert "status-amber" in amber and "printer: beperkt – paper low" in amber and "sinds 10:00" in amber
-    assert "status-red" in red and "cardreader: ontbreekt – unplugged" in red and "Storing" in red
+    assert "status-red" in red and "kaartlezer: ontbreekt – unplugged" in red and "Storing" in red
     assert "Geen hartslag" not in page
     assert page.index(broken["device_id"]) < page.index(low["device_id"]) < page.index(ok["device_id"])
 
@@ -75,13 +75,22 @@ def test_a_new_device_waits_for_its_first_heartbeat_then_turns_red(backoffice: B
 
 def test_the_fleet_page_in_english(backoffice: Backoffice) -> None:
     device = backoffice.enroll()
-    _beat(backoffice, device["token"], printer={"state": "failed", "reason": "cover open"})
+    _beat(
+        backoffice,
+        device["token"],
+        printer={"state": "failed", "reason": "cover open"},
+        cardreader={"state": "missing"},
+        scanner3000={"state": "degraded"},
+    )
     _technician(backoffice)
 
     page = backoffice.client.get("/fleet?lang=en").text
+    dutch = backoffice.client.get("/fleet").text
 
     assert '<html lang="en">' in page
     assert "Failure" in page and "since 10:00" in page and "Revoke" in page
+    assert "printer: failed – cover open" in page and "card reader: missing" in page
+    assert "scanner3000: degraded" in page and "scanner3000: beperkt" in dutch, "an unknown part keeps its name"
     assert 'action="/fleet/' in page and '/revoke?lang=en"' in page
 
 
