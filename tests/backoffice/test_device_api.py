@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from backoffice_harness import Backoffice, bearer
 from sqlalchemy import func, select
@@ -86,6 +87,38 @@ def test_heartbeat_with_the_token(backoffice: Backoffice) -> None:
             ("printer", "degraded", "paper low"),
             ("camera", "ok", ""),
         }
+
+
+def test_a_heartbeat_moves_since_only_when_a_state_changes_and_drops_components_no_longer_reported(
+    backoffice: Backoffice,
+) -> None:
+    token = backoffice.enroll()["token"]
+    start = backoffice.clock.now
+
+    def beat(**health: dict[str, str]) -> None:
+        body = {"version": "1", "uptime_seconds": 1, "health": health}
+        assert backoffice.client.post("/api/v1/heartbeat", json=body, headers=bearer(token)).status_code == 200
+        backoffice.clock.advance(minutes=1)
+
+    def components() -> dict[str, tuple[str, str, object, object]]:
+        with backoffice.db() as db:
+            device = db.scalars(select(Device)).one()
+            return {c.name: (c.state, c.reason, c.since - start, c.reported_at - start) for c in device.components}
+
+    beat(printer={"state": "degraded", "reason": "paper low"}, camera={"state": "ok"}, speech={"state": "ok"})
+    beat(printer={"state": "degraded", "reason": "paper very low"}, camera={"state": "failed"})
+    minute = timedelta(minutes=1)
+    assert components() == {
+        "printer": ("degraded", "paper very low", 0 * minute, minute),
+        "camera": ("failed", "", minute, minute),
+    }
+    with backoffice.db() as db:
+        device = db.scalars(select(Device)).one()
+        assert (device.state, device.state_since, device.last_heartbeat_at) == (
+            "failed",
+            start + minute,
+            start + minute,
+        )
 
 
 def test_requests_without_a_valid_token_get_401(backoffice: Backoffice) -> None:
