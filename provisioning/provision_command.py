@@ -32,6 +32,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_init(actions)
     _add_detect(actions)
     _add_selftest(actions)
+    _add_lockdown(actions)
     enroll = actions.add_parser("enroll", help="enroll this device with a one-time code from the backoffice")
     enroll.add_argument("--backoffice", required=True, help="the backoffice's address, e.g. https://balie.gemeente.nl")
     enroll.add_argument("--code", required=True, help="the code from `balie backoffice enroll-code`")
@@ -211,6 +212,77 @@ def _selftest(args: argparse.Namespace) -> int:
         for line in selftest.table(report):
             print(line)
     return EXIT_OK if report.passed else EXIT_FAILED
+
+
+def _add_lockdown(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    lockdown = actions.add_parser(
+        "lockdown",
+        help="make this Debian machine a kiosk appliance (a kiosk user, cage at boot, watchdog, no escapes)",
+        description="Installs the kiosk as an appliance; needs root. With --dry-run --out DIR it writes every "
+        "file under DIR at its target path, and DIR/lockdown.sh with the commands, and changes nothing else.",
+    )
+    lockdown.add_argument(
+        "--config", type=Path, default=Path("/etc/balie/kiosk.toml"),
+        help="the device config to install as /etc/balie/kiosk.toml (default: that file itself)",
+    )  # fmt: skip
+    lockdown.add_argument("--dry-run", action="store_true", help="write the files to --out instead of installing")
+    lockdown.add_argument("--out", type=Path, help="with --dry-run: the folder to write into")
+    lockdown.add_argument("--user", default="balie", help="the kiosk's unprivileged user (default: balie)")
+    lockdown.add_argument("--tty", default="tty1", help="the console the kiosk takes (default: tty1)")
+    lockdown.add_argument(
+        "--rotate", type=int, default=0, choices=(0, 90, 180, 270), help="turn the picture clockwise (degrees)"
+    )
+    lockdown.add_argument("--watchdog", type=int, default=30, help="seconds a hung kiosk may stay (default: 30)")
+    lockdown.set_defaults(run=_lockdown)
+
+
+def _lockdown(args: argparse.Namespace) -> int:
+    from kiosk.config import load_config
+    from kiosk.errors import ConfigError
+    from provisioning import lockdown
+
+    if args.dry_run != (args.out is not None):
+        return _fail("--dry-run and --out DIR go together", EXIT_USAGE)
+    source: Path = args.config
+    if not source.exists():
+        return _fail(f"{source} does not exist: write it with `balie provision init --config {source}`", EXIT_USAGE)
+    try:
+        load_config(source)
+    except ConfigError as error:
+        return _fail(f"fix the config first: {error}", EXIT_USAGE)
+    app, balie = lockdown.installed_app()
+    options = lockdown.LockdownOptions(
+        app_dir=app,
+        balie=balie,
+        source_config=source.resolve(),
+        user=args.user,
+        tty=args.tty,
+        rotate=args.rotate,
+        watchdog_seconds=args.watchdog,
+    )
+    try:
+        plan = lockdown.plan(options)
+    except lockdown.LockdownError as error:
+        return _fail(str(error), EXIT_USAGE)
+    blocked = lockdown.unreadable_parents(app.parent)
+    if args.dry_run:
+        written = lockdown.write_dry_run(plan, args.out)
+        for path in written:
+            print(f"wrote {path}")
+        for folder in blocked:
+            print(f"note: {folder} is closed to other users: the kiosk user could not reach {app}")
+        print(f"nothing installed; to install: sudo {args.out / 'lockdown.sh'} (or run lockdown without --dry-run)")
+        return EXIT_OK
+    if os.geteuid() != 0:
+        return _fail("lockdown changes the system: run it as root (sudo), or see it first with --dry-run --out DIR")
+    if blocked:
+        return _fail(f"the kiosk user cannot reach {app}: {blocked[0]} is closed to others; install under /opt")
+    try:
+        lockdown.install(plan)
+    except lockdown.LockdownError as error:
+        return _fail(str(error))
+    print("locked down: reboot to start the kiosk (or: systemctl start balie-kiosk)")
+    return EXIT_OK
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:

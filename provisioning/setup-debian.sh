@@ -25,10 +25,15 @@ packages=(
   pcscd vsmartcard-vpcd
 )
 # only with --test: the backoffice tests start a private PostgreSQL server (Debian's initdb and pg_ctl),
-# and drive the staff pages in headless Chromium (Playwright with /usr/bin/chromium, never its own download)
+# and drive the staff pages in headless Chromium (Playwright with /usr/bin/chromium, never its own download);
+# the provisioning tests check lockdown's unit with systemd-analyze (which wants cage, its ExecStart, present),
+# run the watchdog under a private `systemd --user`, and measure a screen on Xvfb
 test_packages=(
   postgresql
   chromium
+  systemd
+  cage
+  xvfb
 )
 [ "$with_tests" -eq 0 ] || packages+=("${test_packages[@]}")
 
