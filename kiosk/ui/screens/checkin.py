@@ -224,8 +224,7 @@ class CheckinScreen(Screen):
             if self._pending_from_camera:
                 self.scan_problem.setText(self.problem.text())
                 self.scan_problem.show()
-            elif self.pages.currentWidget() is self.entry_page:
-                self.code_field.setFocus()
+            self.first_focus().setFocus()  # where it was before its controls were disabled
             self.say_if_read_aloud(self.problem.text())
 
     def _check_failed(self, error: BaseException) -> None:
