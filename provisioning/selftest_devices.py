@@ -38,9 +38,17 @@ def _not_configured(context: SelftestContext, device: str) -> CheckResult:
 
 
 def _node_permission(source: str) -> str:
-    """A device node this user may not open: the one fix that is certain."""
-    if source.startswith("/dev/") and os.path.exists(source) and not os.access(source, os.R_OK | os.W_OK):
+    """A device node this user may not open, or one that is there but would not open: the likely fix."""
+    if not source.startswith("/dev/") or not os.path.exists(source):
+        return ""
+    if not os.access(source, os.R_OK | os.W_OK):
         return f"no permission on {source}: add the kiosk user to its group (`balie provision lockdown` does)"
+    return ""
+
+
+def _in_use_hint(source: str) -> str:
+    if source.startswith("/dev/") and os.path.exists(source):
+        return " (in use by the running kiosk? `systemctl stop balie-kiosk` first)"
     return ""
 
 
@@ -68,7 +76,7 @@ def check_camera(context: SelftestContext) -> CheckResult:
         camera.stop()
     context.health["camera"] = after
     if frame is None:
-        reason = _node_permission(source) or after.reason or "no reason given"
+        reason = _node_permission(source) or (after.reason or "no reason given") + _in_use_hint(source)
         return failed("camera", f"no picture within {timeout:.0f} s: {reason}")
     quality = measure(frame.image)
     what = "simulated" if choice.driver == "simulated" else source
