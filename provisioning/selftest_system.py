@@ -84,7 +84,7 @@ def check_backoffice(context: SelftestContext) -> CheckResult:
         return failed("backoffice", f"{settings.url} refused the heartbeat: {error}")
     except BackofficeError as error:
         context.backoffice_problem = "unreachable"
-        return failed("backoffice", f"no answer from {settings.url}: {error}")
+        return failed("backoffice", f"{settings.url}: {error} (check the network and [backoffice] url)")
     finally:
         client.close()
     if reply.server_time is not None:

@@ -95,7 +95,8 @@ def test_init_then_selftest_passes_with_a_progress_line_per_check_and_a_table(tm
         ("[hardware.printer]\ndriver = 'simulated'\noptions = { paper = 'out' }",
          "printer", "simulated: paper out, cover closed, offline: Paper is out"),
         ("[backoffice]\nurl = 'http://127.0.0.1:{port}'\ntoken = '{token}'",
-         "backoffice", "no answer from http://127.0.0.1:{port}: no answer from the backoffice (ConnectError)"),
+         "backoffice", "http://127.0.0.1:{port}: no answer from the backoffice (ConnectError) "
+                       "(check the network and [backoffice] url)"),
     ],
 )  # fmt: skip
 def test_each_fault_fails_the_selftest_with_its_line(tmp_path: Path, hardware: str, name: str, line: str) -> None:
