@@ -1,11 +1,12 @@
 """The citizen's session as an explicit state machine, free of Qt.
 
 attract → (welcome: language and accessibility) → menu → a task's flow → goodbye →
-attract. "Talk to a person" is reachable from every phase and returns to where the
-citizen was. Everything known about the citizen lives in one `CitizenSession`
-object that is dropped whole when the session ends, so a wipe cannot miss a flag
-kept somewhere else. Screens are views of this state; they never decide a
-transition themselves.
+attract. "Talk to a person" is reachable from every phase: with a backoffice it is a
+video call (calling → in call → after the call), without one the help screen, and
+cancelling either returns to where the citizen was. Everything known about the
+citizen lives in one `CitizenSession` object that is dropped whole when the session
+ends, so a wipe cannot miss a flag kept somewhere else. Screens are views of this
+state; they never decide a transition themselves.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ class Phase(StrEnum):
     WELCOME = "welcome"  # language, contrast, text size, speech
     MENU = "menu"
     TASK = "task"
-    HELP = "help"  # talk to a person
+    HELP = "help"  # talk to a person: where the counter is (no backoffice to call)
+    CALLING = "calling"  # a video call on its way or in the queue; someone should be watching
+    IN_CALL = "in_call"  # a caseworker answered (also while the line is repaired)
+    AFTER_CALL = "after_call"  # how did it go, or what else to do when the call did not happen
     GOODBYE = "goodbye"
 
 
@@ -37,11 +41,18 @@ class Event(StrEnum):
     TASK_DONE = "task_done"
     BACK = "back"
     TALK_TO_PERSON = "talk_to_person"
+    CALL = "call"
+    CALL_CLOSED = "call_closed"  # outside opening hours: no call is placed
+    CALL_ANSWERED = "call_answered"
+    CALL_ENDED = "call_ended"
     FINISH = "finish"
     GOODBYE_DONE = "goodbye_done"
     TIMED_OUT = "timed_out"
     RESET = "reset"  # something went wrong: start clean rather than show a broken screen
 
+
+# Where "talk to a person" is under way already, so a second tap changes nothing.
+TALKING = frozenset({Phase.HELP, Phase.CALLING, Phase.IN_CALL})
 
 # The whole map of the citizen's path; anything not here is refused.
 TRANSITIONS: dict[tuple[Phase, Event], Phase] = {
@@ -58,13 +69,32 @@ TRANSITIONS: dict[tuple[Phase, Event], Phase] = {
     (Phase.HELP, Event.FINISH): Phase.GOODBYE,
     (Phase.GOODBYE, Event.GOODBYE_DONE): Phase.ATTRACT,
     (Phase.GOODBYE, Event.START): Phase.ATTRACT,  # a tap on goodbye skips the wait
-    **{(phase, Event.TALK_TO_PERSON): Phase.HELP for phase in Phase if phase is not Phase.HELP},
+    (Phase.CALLING, Event.CALL_ANSWERED): Phase.IN_CALL,
+    (Phase.CALLING, Event.CALL_ENDED): Phase.AFTER_CALL,
+    (Phase.IN_CALL, Event.CALL_ENDED): Phase.AFTER_CALL,
+    (Phase.CALLING, Event.FINISH): Phase.GOODBYE,  # "No, stop" on the idle warning while waiting
+    (Phase.AFTER_CALL, Event.FINISH): Phase.GOODBYE,
+    (Phase.AFTER_CALL, Event.CHOOSE_TASK): Phase.TASK,  # take a number, opening hours
+    **{(phase, Event.TALK_TO_PERSON): Phase.HELP for phase in Phase if phase not in TALKING},
+    **{(phase, Event.CALL): Phase.CALLING for phase in Phase if phase not in TALKING},
+    **{(phase, Event.CALL_CLOSED): Phase.AFTER_CALL for phase in Phase if phase not in TALKING},
     **{(phase, Event.TIMED_OUT): Phase.ATTRACT for phase in Phase if phase is not Phase.ATTRACT},
     **{(phase, Event.RESET): Phase.ATTRACT for phase in Phase if phase is not Phase.ATTRACT},
 }
 
-# Phases in which a citizen is present and idle time counts.
-ATTENDED = frozenset({Phase.WELCOME, Phase.MENU, Phase.TASK, Phase.HELP})
+# Phases in which a citizen is present and idle time counts. Not IN_CALL: a citizen listening to a
+# caseworker touches nothing, and the caseworker ends the call; a queue nobody watches does time out.
+ATTENDED = frozenset({Phase.WELCOME, Phase.MENU, Phase.TASK, Phase.HELP, Phase.CALLING, Phase.AFTER_CALL})
+# Detours from where the citizen was: a task's inputs survive them, and "back" returns there.
+DETOURS = frozenset({Phase.HELP, Phase.CALLING})
+
+
+class CallOffer(StrEnum):
+    """Whether "talk to a person" can be a video call now (the UI asks the kiosk's call service)."""
+
+    NONE = "none"  # no backoffice: the help screen says where the counter is
+    CLOSED = "closed"  # outside opening hours: say so, with the hours and what else to do
+    OPEN = "open"
 
 
 class TransitionError(Exception):
@@ -83,6 +113,18 @@ class CitizenSession:
     return_phase: Phase | None = None  # where "back" from HELP goes
     task_data: dict[str, Any] = field(default_factory=dict)  # what the task flow holds
     identity: object | None = None  # kiosk.identity.VerifiedIdentity once confirmed; outlives the task
+    call: CallRecord | None = None  # the video call of this session, from the tap to the feedback
+
+
+@dataclass
+class CallRecord:
+    """One video call as the session needs it; its reasons are kiosk.call.services.EndReason values."""
+
+    again_of: str | None = None  # the call that broke off: this one goes first in line
+    call_id: str | None = None
+    answered: bool = False
+    end_reason: str | None = None
+    feedback: dict[str, int | str] = field(default_factory=dict)  # sent when the citizen leaves
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +156,11 @@ class SessionMachine:
         self.phase = Phase.ATTRACT
         self.citizen: CitizenSession | None = None
         self._goodbye_at: float | None = None
+        self._call_offer: Callable[[], CallOffer] = lambda: CallOffer.NONE
+
+    def offer_calls(self, offer: Callable[[], CallOffer]) -> None:
+        """How "talk to a person" is answered from now on (asked at each tap; must not block)."""
+        self._call_offer = offer
 
     # -- observation -------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -155,17 +202,50 @@ class SessionMachine:
         self._fire(Event.TASK_DONE)
 
     def talk_to_person(self) -> None:
+        """One tap: a video call when the kiosk can place one, else the help screen."""
         session = self._ensure_session(None)
-        if self.phase is Phase.HELP:
+        if self.phase in TALKING:
             return
-        session.return_phase = self.phase if self.phase not in (Phase.ATTRACT, Phase.GOODBYE) else Phase.MENU
-        self._fire(Event.TALK_TO_PERSON)
+        if self.phase is not Phase.AFTER_CALL:
+            session.return_phase = self.phase if self.phase not in (Phase.ATTRACT, Phase.GOODBYE) else Phase.MENU
+        offer = self._call_offer()
+        if offer is CallOffer.NONE:
+            self._fire(Event.TALK_TO_PERSON)
+            return
+        session.call = CallRecord()
+        if offer is CallOffer.CLOSED:
+            session.call.end_reason = "closed"
+            self._fire(Event.CALL_CLOSED)
+            return
+        self._fire(Event.CALL)
+
+    def call_again(self) -> None:
+        """After a call that broke off: a new one, first in line (the backoffice checks the claim)."""
+        session = self._require_session()
+        if self.phase is not Phase.AFTER_CALL:
+            raise TransitionError(f"{Event.CALL} again is not possible in phase {self.phase}")
+        previous = session.call
+        session.call = CallRecord(again_of=previous.call_id if previous is not None else None)
+        self._fire(Event.CALL)
+
+    def call_answered(self, call_id: str | None) -> None:
+        call = self._require_call()
+        call.call_id, call.answered = call_id or call.call_id, True
+        self._fire(Event.CALL_ANSWERED)
+
+    def call_ended(self, call_id: str | None, reason: str) -> None:
+        call = self._require_call()
+        call.call_id, call.end_reason = call_id or call.call_id, reason
+        self._fire(Event.CALL_ENDED)
 
     def back(self) -> None:
-        if self.phase is Phase.HELP:
+        if self.phase in DETOURS:
             session = self._require_session()
             target = session.return_phase or Phase.MENU
+            if target is Phase.TASK and session.task_id is None:
+                target = Phase.MENU  # the task was left meanwhile (a call that ended)
             session.return_phase = None
+            session.call = None
             self._move(target, Event.BACK)
             return
         self._fire(Event.BACK)
@@ -250,6 +330,12 @@ class SessionMachine:
             raise TransitionError(f"no citizen session in phase {self.phase}")
         return self.citizen
 
+    def _require_call(self) -> CallRecord:
+        call = self._require_session().call
+        if call is None:
+            raise TransitionError(f"no call in phase {self.phase}")
+        return call
+
     def _fire(self, event: Event) -> None:
         target = TRANSITIONS.get((self.phase, event))
         if target is None:
@@ -259,8 +345,10 @@ class SessionMachine:
     def _move(self, target: Phase, event: Event) -> None:
         previous = self.phase
         citizen = self.citizen
-        # A task's inputs live only as long as the task; a detour to "talk to a person" keeps them.
-        task_left = citizen is not None and citizen.task_id is not None and target not in (Phase.TASK, Phase.HELP)
+        # A task's inputs live only as long as the task; a detour to "talk to a person" keeps them
+        # (until a caseworker answers: after a call the session ends).
+        task_left = citizen is not None and citizen.task_id is not None and target is not Phase.TASK
+        task_left = task_left and target not in DETOURS
         if task_left and citizen is not None:
             citizen.task_data.clear()
             citizen.task_id = None

@@ -20,7 +20,9 @@ from kiosk.config import KioskConfig, Orientation
 from kiosk.ui.theme import ThemeName
 
 if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benchmarked)
+    from drivers.audio_output.protocol import AudioOutput
     from drivers.cardreader.icao.trust_store import TrustStore
+    from drivers.microphone.protocol import Microphone
     from drivers.registry import DriverSet
     from kiosk.appointments import LocalAppointments
     from kiosk.backoffice_client import BackofficeClient
@@ -28,6 +30,7 @@ if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benc
     from kiosk.heartbeat import HealthSource
     from kiosk.reporting import Reporting
     from kiosk.session import SessionMachine
+    from kiosk.ui.call_flow import CallFlow
     from kiosk.ui.controller import HealthWatcher, KioskController
     from kiosk.ui.recovery import Recovery
     from kiosk.ui.theme import Theme
@@ -112,10 +115,41 @@ class KioskShell:
         context.ticket_service = TicketService(TicketSource(context.tickets, backoffice))
         context.checkin = CheckinService(AppointmentSource(appointments, backoffice))
         context.documents = DocumentService(DocumentUploader(backoffice))
+        context.call = _call_flow(self.config, self.machine, drivers, kiosk)
         if reporting:
             kiosk.start_reporting(self.config, sink, lambda: dict(controller.health), appointments)
         QTimer.singleShot(0, self.window.prebuild)  # the other screens, in idle time
         return kiosk
+
+
+def _call_flow(config: KioskConfig, machine: SessionMachine, drivers: DriverSet, kiosk: Kiosk) -> CallFlow:
+    """A video call for "talk to a person", through the configured backoffice or the embedded one once
+    it runs; with neither, the help screen. Nothing of the call (aiortc, sound devices) loads before a call."""
+    from drivers import registry
+    from kiosk.ui.call_flow import CallFlow
+    from kiosk.ui.call_service import CallLine, CallService
+
+    settings = config.backoffice
+
+    def available() -> bool:
+        return bool(settings.url) or (kiosk.reporting is not None and kiosk.reporting.embedded is not None)
+
+    def line() -> CallLine | None:  # on the call service's own thread: it may read the credential's file
+        if settings.url:
+            return CallLine(settings.url, settings.token)
+        reporting = kiosk.reporting
+        if reporting is not None and reporting.embedded is not None:
+            return CallLine(reporting.embedded.url, reporting.embedded.device_token())
+        return None
+
+    def call_devices() -> tuple[Microphone, AudioOutput]:
+        choices = config.hardware.call_choices()
+        microphone = registry.build("microphone", *choices["microphone"])
+        audio_output = registry.build("audio_output", *choices["audio_output"])
+        return microphone, audio_output  # type: ignore[return-value]
+
+    service = CallService(drivers.camera, drivers.printer, call_devices, line)
+    return CallFlow(machine, service, config, available)
 
 
 def _trust_store(drivers: DriverSet, configured: str) -> TrustStore:
@@ -175,6 +209,8 @@ class Kiosk:
 
         if self._reporting_thread is not None:
             self._reporting_thread.join(timeout=30)
+        if self.window.context.call is not None:  # hangs up; before the backoffice and the drivers go
+            self.window.context.call.service.close()
         # Before the backoffice client they use is closed:
         if self.window.context.checkin is not None:
             self.window.context.checkin.close()

@@ -60,11 +60,13 @@ class CameraFeed(QObject):
             thread.start()
 
     def stop(self) -> None:
+        started = bool(self._threads)
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=5)
         self._threads = []
-        self._camera.stop()
+        if started:  # a feed that never ran leaves the camera alone: a video call may be using it
+            self._camera.stop()
 
     # -- threads ---------------------------------------------------------------------
     def _pump_preview(self) -> None:

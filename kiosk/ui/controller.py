@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 from drivers.health import Health
 from drivers.registry import DriverSet
 from kiosk.i18n import Translator
-from kiosk.session import ATTENDED, Change, SessionMachine
+from kiosk.session import ATTENDED, Change, Phase, SessionMachine
 from kiosk.ui.theme import Theme
 from kiosk.ui.window import KioskWindow
 
@@ -158,6 +158,8 @@ class KioskController(QObject):
         else:
             self._sync_settings()
         if change.previous is not change.phase:
+            # On the line with a caseworker, "talk to a person" is what is happening already.
+            window.help_bar.setHidden(change.phase in (Phase.CALLING, Phase.IN_CALL))
             screen = window.screen_for(change.phase, citizen.task_id if citizen else None)
             window.show_screen(screen)
             self._announce(screen.announcement(self.translator))

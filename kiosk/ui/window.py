@@ -29,6 +29,9 @@ PHASE_SCREENS: dict[Phase, str] = {
     Phase.WELCOME: "kiosk.ui.screens.welcome:WelcomeScreen",
     Phase.MENU: "kiosk.ui.screens.menu:MenuScreen",
     Phase.HELP: "kiosk.ui.screens.help:HelpScreen",
+    Phase.CALLING: "kiosk.ui.screens.call_waiting:WaitingScreen",
+    Phase.IN_CALL: "kiosk.ui.screens.call:CallScreen",
+    Phase.AFTER_CALL: "kiosk.ui.screens.call_feedback:AfterCallScreen",
     Phase.GOODBYE: "kiosk.ui.screens.goodbye:GoodbyeScreen",
 }
 TASK_SCREENS: dict[str, str] = {
@@ -60,7 +63,7 @@ class KioskWindow(QWidget):
         self.stack = QStackedWidget()
         self.help_button = KioskButton("help", object_name="talkToPerson")
         self.help_button.setMinimumHeight(110)
-        help_bar = QWidget()
+        help_bar = self.help_bar = QWidget()
         help_bar.setObjectName("HelpBar")
         help_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         bar = QHBoxLayout(help_bar)

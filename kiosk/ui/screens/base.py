@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kiosk.appointments import LocalAppointments
     from kiosk.session_events import SessionEvents
     from kiosk.ticket_queue import LocalTicketQueue
+    from kiosk.ui.call_flow import CallFlow
     from kiosk.ui.checkin_service import CheckinService
     from kiosk.ui.document_service import DocumentService
     from kiosk.ui.identity_service import IdentityService
@@ -51,6 +52,7 @@ class ScreenContext:
     ticket_service: TicketService | None = None  # queue numbers off the UI thread (backoffice or own)
     checkin: CheckinService | None = None  # check-ins off the UI thread (backoffice or the local list)
     events: SessionEvents | None = None  # what happened in this session, for the backoffice (no personal data)
+    call: CallFlow | None = None  # the video call with a caseworker: its news, and the caseworker's requests
     health: Mapping[str, Health] = field(default_factory=dict)  # the devices as last reported
     speak: Callable[[str], None] | None = None  # in the session's language, whatever the speech setting
 
