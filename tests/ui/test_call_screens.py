@@ -220,13 +220,17 @@ def test_cancel_while_waiting_goes_back_and_leaves_the_queue(
     assert flow(kiosk).service.camera.users == 0
 
 
-@pytest.fixture
-def no_camera(call_config: dict[str, object]) -> None:
-    call_config["hardware"] = {"camera": {"driver": "none"}}
+@pytest.fixture(params=["camera", "camera and microphone"])
+def missing(request: pytest.FixtureRequest, call_config: dict[str, object]) -> str:
+    devices = {"camera": {"driver": "none"}}
+    if request.param == "camera and microphone":
+        devices["microphone"] = {"driver": "none"}
+    call_config["hardware"] = devices
+    return str(request.param)
 
 
-def test_no_camera_makes_an_audio_call_and_says_so(
-    no_camera: None, qtbot: QtBot, kiosk: Kiosk, caseworker: Caseworker
+def test_no_camera_or_microphone_still_calls_and_says_so(
+    missing: str, qtbot: QtBot, kiosk: Kiosk, caseworker: Caseworker
 ) -> None:
     tap(qtbot, find(kiosk, "startButton"))
     tap(qtbot, find(kiosk, "talkToPerson"))
@@ -237,9 +241,12 @@ def test_no_camera_makes_an_audio_call_and_says_so(
     qtbot.waitUntil(lambda: kiosk.machine.phase is Phase.IN_CALL, timeout=WAIT)
     screen = call_screen(kiosk)
     qtbot.waitUntil(lambda: screen.remote_view.frames_shown > 0, timeout=WAIT)
-    note = find(kiosk, "callDevicesNote").text()
-    assert note == "Er is geen camera. De medewerker kan u niet zien, maar wel horen."
-    shoot(kiosk, "10-no-camera")
+    if missing == "camera":
+        note = "Er is geen camera. De medewerker kan u niet zien, maar wel horen."
+    else:
+        note = "Er is geen camera en geen microfoon. De medewerker kan u niet zien en niet horen."
+    assert find(kiosk, "callDevicesNote").text() == note
+    shoot(kiosk, f"10-no-{missing.replace(' ', '-')}")
     caseworker.send({"type": "call.end"})
     qtbot.waitUntil(lambda: kiosk.machine.phase is Phase.AFTER_CALL, timeout=WAIT)
 

@@ -71,7 +71,7 @@ class CallScreen(Screen):
         self.self_view = CameraView("callSelfView")
         self.self_view.setMinimumHeight(180)
         self.self_view.setFixedSize(240, 180)
-        self.devices_note = label(object_name="callDevicesNote")
+        self.devices_note = label("notice", object_name="callDevicesNote")
         own = QHBoxLayout()
         own.addWidget(self.self_view)
         own.addWidget(self.devices_note, 1)
@@ -150,13 +150,16 @@ class CallScreen(Screen):
             self.remote_view.set_message("")
         video = update is None or update.video
         microphone = news is None or news.microphone
-        notes = []
-        if not video:
-            notes.append(t.text("There is no camera. The staff member cannot see you, but can hear you."))
-        if not microphone:
-            notes.append(t.text("There is no microphone. The staff member can see you, but cannot hear you."))
-        self.devices_note.setText(" ".join(notes))
-        self.devices_note.setVisible(bool(notes))
+        if not video and not microphone:
+            note = t.text("There is no camera and no microphone. The staff member cannot see or hear you.")
+        elif not video:
+            note = t.text("There is no camera. The staff member cannot see you, but can hear you.")
+        elif not microphone:
+            note = t.text("There is no microphone. The staff member can see you, but cannot hear you.")
+        else:
+            note = ""
+        self.devices_note.setText(note)
+        self.devices_note.setVisible(bool(note))
         self.self_view.setVisible(video)
         self.remote_view.setAccessibleName(t.text("The staff member"))
         self.self_view.setAccessibleName(t.text("Your own picture"))
