@@ -205,10 +205,14 @@ def test_cancel_while_waiting_goes_back_and_leaves_the_queue(
     caseworker.send({"type": "status.set", "status": "away"})  # on duty, but nobody to answer
     caseworker.wait_for("status", lambda m: m["status"] == "away")
     tap(qtbot, find(kiosk, "startButton"))
+    kiosk.machine.set_preferences(speech=True)  # the citizen asked to have the screens read aloud
     tap(qtbot, find(kiosk, "tile_opening_hours"))
     tap(qtbot, find(kiosk, "talkToPerson"))
     qtbot.waitUntil(lambda: find(kiosk, "callWaitingTitle").text() == "U bent de eerste in de rij", timeout=WAIT)
     assert find(kiosk, "callEstimate").text() == "We weten niet hoe lang het duurt."
+    speech = kiosk.drivers.speech
+    said = [u.text for u in speech.utterances]  # type: ignore[attr-defined]
+    assert said[-1] == "U bent de eerste in de rij. We weten niet hoe lang het duurt.", said
     caseworker.wait_for("queue", lambda m: len(m["calls"]) == 1)
     shoot(kiosk, "9-waiting-unknown")
     queued = caseworker.mark()

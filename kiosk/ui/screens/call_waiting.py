@@ -33,6 +33,11 @@ def wait_text(t: Translator, seconds: int | None) -> str:
     return t.text("About 1 minute") if minutes == 1 else t.text("About {minutes} minutes", minutes=minutes)
 
 
+def spoken(*parts: str) -> str:
+    """Titles have no full stop on screen; a voice needs one to pause."""
+    return " ".join(p if p.endswith((".", "?", "!", "…")) else p + "." for p in parts if p)
+
+
 class WaitingScreen(Screen):
     phase = Phase.CALLING
 
@@ -68,7 +73,7 @@ class WaitingScreen(Screen):
         self._show()
         after = (self.title.text(), self.estimate.text())
         if after != before and news.update.phase is CallPhase.WAITING:
-            self.say_if_read_aloud(" ".join(after))
+            self.say_if_read_aloud(spoken(*after))
 
     def _camera_ok(self) -> bool:
         camera = self.context.health.get("camera")
@@ -115,7 +120,7 @@ class WaitingScreen(Screen):
         self._show()
 
     def announcement(self, t: Translator) -> str:
-        return f"{self.title.text()} {self.estimate.text()} {t.text('To stop, tap Stop calling.')}"
+        return spoken(self.title.text(), self.estimate.text(), t.text("To stop, tap Stop calling."))
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
