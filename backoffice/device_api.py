@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from backoffice import enroll_limit
 from backoffice.app_state import get_settings, in_connection, in_session
 from backoffice.device_auth import DeviceTokenDep, known_device
 from backoffice.enrollment import enroll
@@ -33,14 +34,32 @@ router = APIRouter(prefix="/api/v1", tags=["devices"])
 UNAUTHORISED: dict[int | str, dict[str, Any]] = {401: {"description": "missing, unknown or revoked device token"}}
 
 
-@router.post("/enroll", responses={403: {"description": "the code is unknown, used or expired"}})
+@router.post(
+    "/enroll",
+    responses={
+        403: {"description": "the code is unknown, used or expired"},
+        429: {"description": "too many failed enrollments from this address; Retry-After says when to try again"},
+    },
+)
 async def enroll_device(body: EnrollRequest, request: Request) -> EnrollResponse:
     settings = get_settings(request)
+    subject = enroll_limit.subject_for(settings, request.client.host if request.client else "unknown")
 
     def work(db: Session) -> EnrollResponse:
+        wait = enroll_limit.retry_after(db, settings, subject)
+        if wait is not None:
+            minutes = _in_minutes(wait)
+            raise HTTPException(
+                status_code=429,
+                detail=f"too many failed enrollments from this address; try again in {minutes}",
+                headers={"Retry-After": str(wait)},
+            )
         try:
             enrolled = enroll(db, settings, body.code, body.name, body.version)
         except EnrollmentRefused as exc:
+            db.rollback()
+            enroll_limit.record_failure(db, settings, subject)
+            db.commit()
             raise HTTPException(status_code=403, detail=str(exc)) from exc
         return EnrollResponse(
             device_id=enrolled.device.id,
@@ -50,6 +69,11 @@ async def enroll_device(body: EnrollRequest, request: Request) -> EnrollResponse
         )
 
     return await in_session(request, work)
+
+
+def _in_minutes(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 @router.post("/heartbeat", responses=UNAUTHORISED)

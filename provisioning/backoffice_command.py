@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILED = 0, 1
 ROLES = ("caseworker", "technician", "manager", "admin")
+KEEP_ALIVE_SECONDS = 75
 DATABASE_HELP = "SQLAlchemy URL (sqlite:///…, postgresql+psycopg://…) or SQLite file; default $BALIE_DATA/balie.db"
 
 
@@ -28,6 +29,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8420, help="port to listen on (default 8420)")
     serve.add_argument("--database", help=DATABASE_HELP)
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        metavar="IPS",
+        help="behind a load balancer: its addresses (comma-separated, or *), whose X-Forwarded-For and"
+        " X-Forwarded-Proto are believed, so the client's address counts for rate limits (default 127.0.0.1)",
+    )
     serve.set_defaults(run=_serve)
 
     migrate = actions.add_parser("migrate", help="bring the database to the newest schema (alembic upgrade head)")
@@ -89,7 +97,19 @@ def _serve(args: argparse.Namespace) -> int:
     # No access log: 500 kiosks make 5 million heartbeat lines a day that nobody reads, and the load
     # balancer in front logs requests anyway; errors and start-up still go to stderr. uvicorn takes uvloop
     # and httptools when installed (pyproject asks for them): less CPU per request than asyncio and h11.
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
+    # Proxy headers are believed only from --forwarded-allow-ips, so a client cannot choose its own address.
+    # Idle connections stay open longer than a heartbeat interval (uvicorn's default is 5 s): a kiosk reuses
+    # its connection instead of connecting anew, never sends just as the server closes it, and a load
+    # balancer's idle timeout (60 s is common) ends before the server's, as it should.
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
     return EXIT_OK
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
+import httpx
 from backoffice_harness import Backoffice, bearer
 from sqlalchemy import func, select
 
+from backoffice import enroll_limit
 from backoffice.models import Device, Event
+from tests.live_backoffice import LiveBackoffice
 
 
 def _events(count: int) -> list[dict[str, object]]:
@@ -205,3 +209,47 @@ def test_no_device_route_answers_a_get(backoffice: Backoffice) -> None:
         assert backoffice.client.get(path, headers=bearer(token)).status_code == 405
     device_routes = [r for r in backoffice.app.routes if getattr(r, "path", "").startswith("/api/")]
     assert all(getattr(route, "methods", set()) == {"POST"} for route in device_routes)
+
+
+def test_failed_enrollments_from_one_address_are_limited_until_the_window_has_passed(backoffice: Backoffice) -> None:
+    def attempt(code: str) -> httpx.Response:
+        return backoffice.client.post("/api/v1/enroll", json={"code": code, "name": "k", "version": "1"})
+
+    for _ in range(enroll_limit.MAX_FAILURES_PER_ADDRESS):
+        assert attempt("AAAA-BBBB-CCCC").status_code == 403
+    good = backoffice.enrollment_code()
+
+    limited = attempt(good)
+
+    assert limited.status_code == 429
+    assert limited.json()["detail"] == "too many failed enrollments from this address; try again in 15 minutes"
+    assert limited.headers["retry-after"] == str(int(enroll_limit.WINDOW.total_seconds()))
+    backoffice.clock.advance(seconds=enroll_limit.WINDOW.total_seconds() - 1)
+    assert attempt(good).status_code == 429
+    backoffice.clock.advance(seconds=1)
+    assert attempt(good).status_code == 200
+
+
+def test_successful_enrollments_are_not_limited(backoffice: Backoffice) -> None:
+    """A technician enrolling a whole branch from one address is never held up."""
+    for number in range(enroll_limit.MAX_FAILURES_PER_ADDRESS + 2):
+        backoffice.enroll(f"kiosk-{number}")
+
+
+def test_behind_a_load_balancer_on_a_trusted_address_each_forwarded_client_has_its_own_limit(tmp_path: Path) -> None:
+    """`balie backoffice serve` believes X-Forwarded-For from 127.0.0.1 (its default --forwarded-allow-ips)."""
+    service = LiveBackoffice(tmp_path)
+    service.start()
+    try:
+        with httpx.Client(base_url=service.url, timeout=20) as http:
+
+            def attempt(client: str) -> int:
+                body = {"code": "AAAA-BBBB-CCCC", "name": "k"}
+                return http.post("/api/v1/enroll", json=body, headers={"X-Forwarded-For": client}).status_code
+
+            for _ in range(enroll_limit.MAX_FAILURES_PER_ADDRESS):
+                assert attempt("203.0.113.7") == 403
+            assert attempt("203.0.113.7") == 429
+            assert attempt("203.0.113.8") == 403
+    finally:
+        service.stop()
