@@ -36,6 +36,7 @@ def fully_on_screen(kiosk: Kiosk, root: QWidget) -> list[str]:
 
 @pytest.mark.parametrize("large_text", [False, True])
 def test_the_tallest_call_pages_fit(qtbot: QtBot, kiosk: Kiosk, large_text: bool) -> None:
+    SHOTS.mkdir(exist_ok=True)
     tap(qtbot, find(kiosk, "startButton"))
     kiosk.machine.set_preferences(large_text=large_text)
     size = "large" if large_text else "standard"
