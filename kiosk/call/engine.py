@@ -443,7 +443,9 @@ class CallEngine:
         await self.remote.stop()
         self.remote = RemoteMedia(self.devices.audio_output)
         self._stop_devices()
-        self._ws = None
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            await ws.close()
 
     async def _feedback(self, call_id: str, answers: dict[str, int | str]) -> None:
         try:
@@ -462,6 +464,13 @@ class CallEngine:
         if running is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(running, 5)
+        # Feedback still on its way, a reconnect attempt: let each close its connection, then stop.
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*others, return_exceptions=True), 3)
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     # --- helpers -------------------------------------------------------------------------------------
 
