@@ -81,9 +81,8 @@ async def heartbeat(body: HeartbeatRequest, token: DeviceTokenDep, request: Requ
     settings = get_settings(request)
 
     def work(db: Connection) -> datetime:
-        device = known_device(db, token)
         now = settings.clock()
-        record_heartbeat(db, device, body, now)
+        record_heartbeat(db, token, body, now)
         db.commit()
         return now
 
