@@ -247,15 +247,16 @@ def test_a_dropped_line_resumes_and_a_lost_one_ends_with_call_again_first(
     services = DriverCallServices(drivers, TrustStore.empty(), None)
     updates = Updates()
     devices = CallDevices(drivers.camera, microphone, speaker)  # type: ignore[arg-type]
-    engine = CallEngine(proxy.url, device_token, devices, services, updates, reconnect_seconds=4)
+    engine = CallEngine(proxy.url, device_token, devices, services, updates)  # 10 s to reconnect, as shipped
     try:
         engine.place_call("Verhuizing", "nl")
         console.get_by_role("button", name="Answer").click(timeout=TIMEOUT * 1000)
         wait_for(lambda: updates.phase(CallPhase.CONNECTED), "the call to connect")
         connected_before = len([u for u in updates.seen if u.phase is CallPhase.CONNECTED])
 
-        proxy.cut()  # the kiosk's network is gone for a moment
+        proxy.cut()  # the kiosk's network is gone for 5 s
         wait_for(lambda: updates.phase(CallPhase.RECONNECTING), "the kiosk to notice")
+        time.sleep(5)
         proxy.mend()
         wait_for(
             lambda: len([u for u in updates.seen if u.phase is CallPhase.CONNECTED]) > connected_before,
@@ -266,7 +267,7 @@ def test_a_dropped_line_resumes_and_a_lost_one_ends_with_call_again_first(
         wait_for(lambda: browser_stats(console)["framesDecoded"] > decoded, "frames after the reconnect")
 
         proxy.cut()  # and now for longer than the kiosk waits
-        ended = wait_for(lambda: updates.phase(CallPhase.ENDED), "the kiosk to give up", timeout=30)
+        ended = wait_for(lambda: updates.phase(CallPhase.ENDED), "the kiosk to give up", timeout=40)
         assert ended.reason is EndReason.NETWORK
         console.get_by_text("The call has ended (the kiosk could not be reached).").wait_for(timeout=30_000)
         proxy.mend()
@@ -291,3 +292,24 @@ def test_a_dropped_line_resumes_and_a_lost_one_ends_with_call_again_first(
         engine.close()
         drivers.close()
         proxy.close()
+
+
+def test_nobody_to_answer_ends_at_once_with_its_reason(service: LiveBackoffice, device_token: str) -> None:
+    drivers: DriverSet = registry.build_all({})
+    microphone = registry.build("microphone", "simulated", {})
+    speaker = registry.build("audio_output", "simulated", {})
+    updates = Updates()
+    devices = CallDevices(drivers.camera, microphone, speaker)  # type: ignore[arg-type]
+    engine = CallEngine(
+        service.url, device_token, devices, DriverCallServices(drivers, TrustStore.empty(), None), updates
+    )
+    try:
+        started = time.monotonic()
+        engine.place_call("Paspoort", "nl")
+        ended = wait_for(lambda: updates.phase(CallPhase.ENDED), "the kiosk to hear nobody is there")
+        assert ended.reason is EndReason.NO_CASEWORKERS
+        assert time.monotonic() - started < 5
+        assert updates.phase(CallPhase.WAITING) is None
+    finally:
+        engine.close()
+        drivers.close()
