@@ -75,6 +75,8 @@ class CallFlow(QObject):
         if phase is Phase.AFTER_CALL and previous is not Phase.AFTER_CALL:
             citizen = self.machine.citizen
             self._after = citizen.call if citizen is not None else None
+        if change.session_ended:
+            self.service.forget_citizen()
         if phase is Phase.IN_CALL:
             queued, self._queued = self._queued, []
             for request in queued:

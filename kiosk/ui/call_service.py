@@ -137,6 +137,7 @@ class CallService(QObject):
         self._live_attempt = 0  # the attempt the engine's news belongs to
         self._engine: CallEngine | None = None
         self._devices: tuple[Microphone, AudioOutput] | None = None
+        self._default_volume: float | None = None
         self._microphone_ok = True
         self._pending: set[CallRequest] = set()
         self._hold = self.camera.user()  # the caseworker sees the citizen whatever the screen shows
@@ -197,6 +198,11 @@ class CallService(QObject):
         if self._devices is not None:
             self._devices[1].volume = min(1.0, max(0.0, volume))
 
+    def forget_citizen(self) -> None:
+        """The session ended: the next citizen starts at the configured volume, not this one's."""
+        if self._devices is not None and self._default_volume is not None:
+            self._devices[1].volume = self._default_volume
+
     def close(self) -> None:
         """At kiosk shutdown: end any call, release waiting requests, stop the engine and threads."""
         self._closed = True
@@ -236,6 +242,7 @@ class CallService(QObject):
 
         if self._devices is None:
             self._devices = self._call_devices()
+            self._default_volume = self._devices[1].volume
         microphone, audio_output = self._devices
         devices = CallDevices(self.camera.user(), microphone, audio_output)
         self._engine = CallEngine(line.url, line.token, devices, self, self, **self.engine_options)

@@ -183,6 +183,7 @@ def test_one_tap_call_with_the_caseworkers_requests_and_feedback(
     remote = flow(kiosk).service.remote
     assert remote is None or remote.latest_image() is None
     assert flow(kiosk).service.camera.users == 0, "the camera stops with the call"
+    assert speaker.volume == pytest.approx(0.8), "the next citizen starts at the configured volume"
 
 
 def test_the_citizen_ends_the_call_and_skips_the_questions(
