@@ -346,7 +346,16 @@ class CallRouter:
             await self._resume(line, message)
         elif kind in ("call.cancel", "call.hangup"):
             if line.call is not None and line.call.state is not CallState.ENDED:
-                await self._end(line.call, EndReason.CITIZEN)
+                # A kiosk that gives up on a broken media path says so: the citizen may call again first.
+                lost = message.get("reason") == "network" and line.call.state is CallState.CONNECTED
+                await self._end(line.call, EndReason.KIOSK_GONE if lost else EndReason.CITIZEN)
+        elif kind == "call.topic":
+            # The optional topic choice follows the tap: the call is already queued and keeps its place.
+            call = line.call
+            if call is None or call.state is not CallState.WAITING:
+                raise ProtocolError("the topic can be changed while waiting")
+            call.topic = _text(message.get("topic"), "topic", 100) or call.topic
+            await self._changed()
         elif kind == "feedback":
             await self._feedback(line, message)
         elif kind in KIOSK_TO_CONSOLE:

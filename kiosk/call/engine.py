@@ -31,7 +31,7 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSession
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from kiosk.call.media import CameraVideoTrack, MicrophoneAudioTrack, RemoteMedia, video_available
+from kiosk.call.media import DEFAULT_FPS, CameraVideoTrack, MicrophoneAudioTrack, RemoteMedia, video_available
 from kiosk.call.services import (
     CallListener,
     CallPhase,
@@ -99,6 +99,7 @@ class CallEngine:
         *,
         reconnect_seconds: float = 10.0,
         connect_timeout: float = 5.0,
+        video_fps: float = DEFAULT_FPS,
     ) -> None:
         self.url = calls_url(backoffice_url)
         self._token = token
@@ -107,6 +108,7 @@ class CallEngine:
         self.listener = listener
         self.reconnect_seconds = reconnect_seconds
         self.connect_timeout = connect_timeout
+        self.video_fps = video_fps  # frames a second sent from the camera
         self.remote = RemoteMedia(devices.audio_output)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="call", daemon=True)
@@ -126,6 +128,10 @@ class CallEngine:
 
     def cant_hear(self) -> None:
         self._submit(self._send({"type": "citizen.cant_hear"}))
+
+    def set_topic(self, topic: str) -> None:
+        """The citizen chose a topic after the tap; the queued call keeps its place."""
+        self._submit(self._send({"type": "call.topic", "topic": topic[:100]}))
 
     def send_chat(self, text: str) -> None:
         """The citizen's typed words: the fallback when the kiosk has no working microphone."""
@@ -310,7 +316,7 @@ class CallEngine:
         call.pc = pc
         devices = self.devices
         if self._has_video():
-            pc.addTrack(CameraVideoTrack(devices.camera))
+            pc.addTrack(CameraVideoTrack(devices.camera, fps=self.video_fps))
         else:
             pc.addTransceiver("video", direction="recvonly")  # still see the caseworker
         if devices.microphone.health().usable:
@@ -344,7 +350,7 @@ class CallEngine:
             if call.pc is not pc or pc.connectionState == "connected" or call.ended is not None:
                 return
         if time.monotonic() - call.trouble_since >= self.reconnect_seconds:
-            await self._send({"type": "call.hangup"})
+            await self._send({"type": "call.hangup", "reason": "network"})
             await self._end(call, EndReason.NETWORK)
             return
         self._update(call, CallPhase.RECONNECTING)

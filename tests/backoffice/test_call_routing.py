@@ -377,3 +377,26 @@ def test_call_settings_from_the_environment() -> None:
         CallSettings.from_environ({"BALIE_ICE_SERVERS": '{"urls": "stun:x"}'})
     with pytest.raises(ValueError, match="BALIE_CALL_RING_SECONDS"):
         CallSettings.from_environ({"BALIE_CALL_RING_SECONDS": "soon"})
+
+
+def test_topic_chosen_after_the_tap_and_a_network_hang_up(setup: tuple[CallRouter, Clock, Records]) -> None:
+    calls, _clock, _records = setup
+
+    async def scenario() -> tuple[Inbox, Inbox]:
+        line_ann, ann = await _available(calls, 1, "ann")
+        kiosk_inbox = Inbox()
+        line = calls.kiosk_connected(kiosk(), kiosk_inbox)
+        await calls.kiosk_message(line, {"type": "call.request"})
+        await calls.kiosk_message(line, {"type": "call.topic", "topic": "Rijbewijs"})
+        assert ann.last("queue")["calls"][0]["topic"] == "Rijbewijs"
+        await calls.caseworker_message(
+            line_ann, {"type": "call.answer", "call_id": kiosk_inbox.last("call.accepted")["call_id"]}
+        )
+        with pytest.raises(ProtocolError, match="while waiting"):
+            await calls.kiosk_message(line, {"type": "call.topic", "topic": "Paspoort"})
+        await calls.kiosk_message(line, {"type": "call.hangup", "reason": "network"})
+        return ann, kiosk_inbox
+
+    ann, kiosk_inbox = run(scenario())
+    assert ann.last("call.connected")["topic"] == "Rijbewijs"
+    assert kiosk_inbox.last("call.ended")["reason"] == "kiosk_gone"
