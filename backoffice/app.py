@@ -19,6 +19,7 @@ from backoffice.calls import signaling as call_signaling
 from backoffice.counter_api import router as counter_router
 from backoffice.db import WORKER_THREADS, make_engine, make_session_factory
 from backoffice.documents import router as documents_router
+from backoffice.location_config import router as location_config_router
 from backoffice.settings import Settings
 from backoffice.staff_access import Forbidden, NotSignedIn
 from backoffice.web import STATIC, language_of, localised, make_templates, render
@@ -71,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(fleet_page.router)
     app.include_router(counter_router)
     app.include_router(documents_router)
+    app.include_router(location_config_router)
     app.include_router(contacts_api.router)
     app.include_router(caseworker_page.router)
     app.include_router(dashboard_page.router)

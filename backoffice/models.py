@@ -206,4 +206,5 @@ class AuditEntry(Base):
 
 
 import backoffice.models_contacts  # noqa: E402  (registers contacts, channel_keys on Base.metadata)
-import backoffice.models_counter  # noqa: E402, F401  (registers its tables on Base.metadata for Alembic)
+import backoffice.models_counter  # noqa: E402  (registers its tables on Base.metadata for Alembic)
+import backoffice.models_location  # noqa: E402, F401  (registers location_settings on Base.metadata)

@@ -54,6 +54,15 @@ class HeartbeatReply:
 
 
 @dataclass(frozen=True, slots=True)
+class LocationConfig:
+    """The location's remote settings (`GET /api/v1/config`), unchecked: kiosk.remote_config checks them."""
+
+    version: int
+    settings: dict[str, Any]
+    etag: str
+
+
+@dataclass(frozen=True, slots=True)
 class EventReceipt:
     accepted: tuple[str, ...]
     duplicates: tuple[str, ...]
@@ -182,6 +191,25 @@ class BackofficeClient:
         answer = self._post(f"/api/v1/documents/{document_id}/complete", {})
         if answer.get("status") != "received":
             raise BackofficeUnavailable("the backoffice did not confirm the document")
+
+    def location_config(self, etag: str = "") -> LocationConfig | None:
+        """The location's settings, or None when they are still those with `etag` (304)."""
+        headers = {"If-None-Match": etag} if etag else {}
+        try:
+            response = self._http.get("/api/v1/config", headers=headers)
+        except httpx.HTTPError as error:
+            raise BackofficeUnavailable(f"no answer from the backoffice ({type(error).__name__})") from error
+        if response.status_code == 304:
+            return None
+        _raise_for_status(response)
+        try:
+            answer = response.json()
+            settings = answer["settings"]
+            if not isinstance(settings, dict):
+                raise TypeError("settings")
+            return LocationConfig(int(answer["version"]), settings, response.headers.get("etag", ""))
+        except (ValueError, KeyError, TypeError) as error:
+            raise BackofficeUnavailable("the backoffice's config answer is incomplete") from error
 
     def heartbeat(self, version: str, uptime_seconds: float, health: Mapping[str, Mapping[str, str]]) -> float:
         """Report health; returns the interval the backoffice wants until the next heartbeat."""

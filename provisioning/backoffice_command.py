@@ -71,6 +71,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     retention.add_argument("--database", help=DATABASE_HELP)
     retention.set_defaults(run=_retention)
     _add_import_appointments_parser(actions)
+    _add_location_config_parser(actions)
 
 
 def _fail(message: str) -> int:
@@ -205,6 +206,42 @@ def _import_appointments(args: argparse.Namespace) -> int:
         f"{len(appointments)} appointments read: {result.added} added, {result.updated} updated, "
         f"{result.unchanged} unchanged, {result.kept_checked_in} left alone (checked in already)"
     )
+    return EXIT_OK
+
+
+def _add_location_config_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    location_config = actions.add_parser(
+        "location-config", help="set a location's settings its devices fetch: tasks, topics, texts, opening hours"
+    )
+    location_config.add_argument("--location", required=True, help="town hall or branch; created when new")
+    location_config.add_argument(
+        "--file",
+        required=True,
+        type=Path,
+        help="a JSON object with any of: device.tasks, queue.topics, counter.location_text, opening_hours"
+        ' (as in the device config), e.g. {"opening_hours": {"monday": "09:00-17:00"}}',
+    )
+    location_config.add_argument("--database", help=DATABASE_HELP)
+    location_config.set_defaults(run=_location_config)
+
+
+def _location_config(args: argparse.Namespace) -> int:
+    """Checked as a device checks it, before anything is stored: a refused file changes nothing."""
+    from backoffice.db import make_engine, make_session_factory
+    from backoffice.location_config import LocationConfigRefused, read_settings_file, set_location_config
+
+    try:
+        document = read_settings_file(args.file)
+    except LocationConfigRefused as exc:
+        return _fail(str(exc))
+    settings = _migrated_settings(args.database)
+    engine = make_engine(settings.database_url, pooled=False)
+    try:
+        with make_session_factory(engine)() as db:
+            version = set_location_config(db, settings, args.location, document)
+    finally:
+        engine.dispose()
+    print(f"settings for {args.location} stored as version {version}; devices take them when idle")
     return EXIT_OK
 
 
