@@ -27,6 +27,7 @@ from typing import Any
 from kiosk.backoffice_client import BackofficeClient, BackofficeError, LocationConfig
 from kiosk.config import KioskConfig, default_config, parse_config
 from kiosk.errors import ConfigError
+from kiosk.session import Phase, SessionMachine
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,11 @@ class RemoteConfigStore:
         partial = self.path.with_name(self.path.name + ".partial")
         partial.write_text(json.dumps({"version": remote.version, "settings": remote.settings}), encoding="utf-8")
         os.replace(partial, self.path)
+
+
+def session_is_idle(machine: SessionMachine) -> bool:
+    """Nobody at the kiosk: the attract screen with no citizen session (a new config may be applied)."""
+    return machine.phase is Phase.ATTRACT and machine.citizen is None
 
 
 class PendingConfig:
