@@ -36,9 +36,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# 15 fps: a face talking reads well at it, and VP8 at 640×480 costs half the CPU of 30 fps on
-# a small kiosk PC that is also drawing the call screen.
-DEFAULT_FPS = 15.0
+# 30 fps: lips and signing hands stay readable, and the product's target is at least 25 fps at
+# 640×480. VP8 at 640×480/30 costs about 36 % of one core for both ends together on the 2-core
+# test machine (benchmarks/call_media.py); 15 fps halves that where a kiosk PC is too weak.
+DEFAULT_FPS = 30.0
 # Sound queued past this (60 ms) is dropped oldest first, so latency stays near one frame.
 MAX_AUDIO_BACKLOG = 3
 # A sender stalled longer than this (the event loop was busy) skips ahead instead of bursting.
