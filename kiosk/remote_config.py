@@ -139,6 +139,11 @@ class PendingConfig:
         with self._lock:
             self._config = config
 
+    @property
+    def waiting(self) -> bool:
+        with self._lock:
+            return self._config is not None
+
     def take_when_idle(self, idle: bool) -> KioskConfig | None:
         """The waiting config if nobody is at the kiosk, else None (it keeps waiting)."""
         if not idle:
@@ -226,6 +231,11 @@ class RemoteConfig:
         self._on_new(config)
         return True
 
+    @property
+    def etag(self) -> str:
+        """The ETag of the backoffice's last answer, taken or refused."""
+        return self._etag
+
     def fetch_soon(self) -> None:
         self._wake.set()
 
@@ -242,6 +252,13 @@ class RemoteConfig:
             self._thread = None
 
     def _run(self) -> None:
+        if self.version is None:  # at start: the last good settings first, so an offline start has them
+            try:
+                stored = self.load_stored()
+                if self.version is not None:
+                    self._on_new(stored)
+            except Exception as error:
+                log.error("stored remote config failed: %s", type(error).__name__)
         while not self._stop.is_set():
             try:
                 self.fetch()

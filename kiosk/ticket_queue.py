@@ -39,6 +39,12 @@ class LocalTicketQueue:
         self._now = now
         self._lock = threading.Lock()
 
+    def use_settings(self, settings: QueueSettings) -> None:
+        """The location's new topics (remote configuration); today's numbering goes on where it was."""
+        with self._lock:
+            self._settings = settings
+            self._topics = {topic.letter: topic for topic in settings.topics}
+
     @property
     def topics(self) -> list[TopicSettings]:
         return list(self._settings.topics)
