@@ -142,6 +142,15 @@ class IdentitySettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MaintenanceSettings:
+    # The technician's PIN for the maintenance screen, as a hash made by `python -m kiosk.maintenance`
+    # (never the PIN itself). Empty: the demo PIN in the all-simulated demo, else no maintenance screen.
+    pin_hash: str = ""
+    # The maintenance screen (and its PIN entry) closes after this long without a touch.
+    idle_seconds: int = 60
+
+
+@dataclass(frozen=True, kw_only=True)
 class DriverChoice:
     driver: str = "simulated"
     options: dict[str, Any] = field(default_factory=dict)
@@ -191,6 +200,7 @@ class KioskConfig:
     queue: QueueSettings = field(default_factory=QueueSettings)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
     backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
+    maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
     hardware: HardwareSettings = field(default_factory=HardwareSettings)
 
 
@@ -343,6 +353,19 @@ def _check_meaning(config: KioskConfig, source: str) -> None:
     _check_logo(config, source)
     _check_trust_store(config, source)
     _check_backoffice(config, source)
+    _check_maintenance(config, source)
+
+
+def _check_maintenance(config: KioskConfig, source: str) -> None:
+    from kiosk.maintenance import valid_pin_hash
+
+    maintenance = config.maintenance
+    if maintenance.pin_hash and not valid_pin_hash(maintenance.pin_hash):
+        raise ConfigError(source, "maintenance.pin_hash: not a PIN hash; make one with `python -m kiosk.maintenance`")
+    if not 15 <= maintenance.idle_seconds <= 600:
+        raise ConfigError(
+            source, f"maintenance.idle_seconds: must be from 15 to 600 seconds (got {maintenance.idle_seconds})"
+        )
 
 
 def _check_backoffice(config: KioskConfig, source: str) -> None:

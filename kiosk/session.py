@@ -19,6 +19,7 @@ from typing import Any
 
 from kiosk.config import SessionSettings
 from kiosk.idle import IdleState, IdleWatch
+from kiosk.maintenance import MaintenanceAccess, PinResult
 
 
 class Phase(StrEnum):
@@ -31,6 +32,8 @@ class Phase(StrEnum):
     IN_CALL = "in_call"  # a caseworker answered (also while the line is repaired)
     AFTER_CALL = "after_call"  # how did it go, or what else to do when the call did not happen
     GOODBYE = "goodbye"
+    MAINTENANCE_PIN = "maintenance_pin"  # the technician's PIN, after the hidden gesture (kiosk.maintenance)
+    MAINTENANCE = "maintenance"  # the technician's screen; no citizen session runs meanwhile
 
 
 class Event(StrEnum):
@@ -49,10 +52,15 @@ class Event(StrEnum):
     GOODBYE_DONE = "goodbye_done"
     TIMED_OUT = "timed_out"
     RESET = "reset"  # something went wrong: start clean rather than show a broken screen
+    OPEN_MAINTENANCE = "open_maintenance"  # the hidden gesture on the attract screen
+    MAINTENANCE_UNLOCKED = "maintenance_unlocked"
+    CLOSE_MAINTENANCE = "close_maintenance"
 
 
 # Where "talk to a person" is under way already, so a second tap changes nothing.
 TALKING = frozenset({Phase.HELP, Phase.CALLING, Phase.IN_CALL})
+# The technician's phases: no citizen, no "talk to a person"; they close after their own idle time.
+MAINTAINING = frozenset({Phase.MAINTENANCE_PIN, Phase.MAINTENANCE})
 
 # The whole map of the citizen's path; anything not here is refused.
 TRANSITIONS: dict[tuple[Phase, Event], Phase] = {
@@ -75,9 +83,13 @@ TRANSITIONS: dict[tuple[Phase, Event], Phase] = {
     (Phase.CALLING, Event.FINISH): Phase.GOODBYE,  # "No, stop" on the idle warning while waiting
     (Phase.AFTER_CALL, Event.FINISH): Phase.GOODBYE,
     (Phase.AFTER_CALL, Event.CHOOSE_TASK): Phase.TASK,  # take a number, opening hours
-    **{(phase, Event.TALK_TO_PERSON): Phase.HELP for phase in Phase if phase not in TALKING},
-    **{(phase, Event.CALL): Phase.CALLING for phase in Phase if phase not in TALKING},
-    **{(phase, Event.CALL_CLOSED): Phase.AFTER_CALL for phase in Phase if phase not in TALKING},
+    (Phase.ATTRACT, Event.OPEN_MAINTENANCE): Phase.MAINTENANCE_PIN,
+    (Phase.MAINTENANCE_PIN, Event.MAINTENANCE_UNLOCKED): Phase.MAINTENANCE,
+    (Phase.MAINTENANCE_PIN, Event.CLOSE_MAINTENANCE): Phase.ATTRACT,
+    (Phase.MAINTENANCE, Event.CLOSE_MAINTENANCE): Phase.ATTRACT,
+    **{(phase, Event.TALK_TO_PERSON): Phase.HELP for phase in Phase if phase not in TALKING | MAINTAINING},
+    **{(phase, Event.CALL): Phase.CALLING for phase in Phase if phase not in TALKING | MAINTAINING},
+    **{(phase, Event.CALL_CLOSED): Phase.AFTER_CALL for phase in Phase if phase not in TALKING | MAINTAINING},
     **{(phase, Event.TIMED_OUT): Phase.ATTRACT for phase in Phase if phase is not Phase.ATTRACT},
     **{(phase, Event.RESET): Phase.ATTRACT for phase in Phase if phase is not Phase.ATTRACT},
 }
@@ -147,8 +159,11 @@ class SessionMachine:
         settings: SessionSettings,
         languages: list[str],
         clock: Callable[[], float] = time.monotonic,
+        maintenance: MaintenanceAccess | None = None,
     ) -> None:
         self._settings = settings
+        self.maintenance = maintenance or MaintenanceAccess(None)
+        self._maintenance_until: float | None = None
         self._languages = list(languages)
         self._clock = clock
         self._listeners: list[Listener] = []
@@ -200,6 +215,26 @@ class SessionMachine:
 
     def task_done(self) -> None:
         self._fire(Event.TASK_DONE)
+
+    # -- the technician ----------------------------------------------------------
+    def maintenance_gesture(self) -> bool:
+        """The hidden gesture was made: ask for the PIN (only on the attract screen, with a PIN set)."""
+        if self.phase is not Phase.ATTRACT or self.maintenance.gate is None:
+            return False
+        self.citizen = None
+        self._fire(Event.OPEN_MAINTENANCE)
+        return True
+
+    def enter_pin(self, pin: str) -> PinResult:
+        if self.phase is not Phase.MAINTENANCE_PIN or self.maintenance.gate is None:
+            raise TransitionError(f"no PIN is asked in phase {self.phase}")
+        result = self.maintenance.gate.try_pin(pin)
+        if result is PinResult.OPEN:
+            self._fire(Event.MAINTENANCE_UNLOCKED)
+        return result
+
+    def close_maintenance(self) -> None:
+        self._fire(Event.CLOSE_MAINTENANCE)
 
     def talk_to_person(self) -> None:
         """One tap: a video call when the kiosk can place one, else the help screen."""
@@ -280,6 +315,9 @@ class SessionMachine:
 
     def touch(self) -> None:
         """Any sign of the citizen: resets the idle clock (and answers "yes, still here")."""
+        if self.phase in MAINTAINING:
+            self._maintenance_until = self._clock() + self.maintenance.idle_seconds
+            return
         was_warning = self.idle.state is IdleState.WARNING
         self.idle.touch(self._clock())
         if was_warning:
@@ -291,6 +329,9 @@ class SessionMachine:
         now = self._clock()
         if self.phase is Phase.GOODBYE and self._goodbye_at is not None and now >= self._goodbye_at:
             self._fire(Event.GOODBYE_DONE)
+            return
+        if self.phase in MAINTAINING and self._maintenance_until is not None and now >= self._maintenance_until:
+            self._fire(Event.TIMED_OUT)
             return
         if self.phase not in ATTENDED:
             return
@@ -305,6 +346,8 @@ class SessionMachine:
         """The clock time at which `tick()` has something to do, if any."""
         if self.phase is Phase.GOODBYE:
             return self._goodbye_at
+        if self.phase in MAINTAINING:
+            return self._maintenance_until
         if self.phase in ATTENDED:
             return self.idle.next_deadline()
         return None
@@ -359,4 +402,6 @@ class SessionMachine:
         self._goodbye_at = self._clock() + self._settings.goodbye_seconds if target is Phase.GOODBYE else None
         if target in ATTENDED:
             self.idle.touch(self._clock())
+        in_maintenance = target in MAINTAINING
+        self._maintenance_until = self._clock() + self.maintenance.idle_seconds if in_maintenance else None
         self._notify(Change(previous, target, event, session_ended=ended, task_left=task_left))

@@ -33,7 +33,6 @@ if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benc
     from kiosk.ui.call_flow import CallFlow
     from kiosk.ui.controller import HealthWatcher, KioskController
     from kiosk.ui.recovery import Recovery
-    from kiosk.ui.remote_config_apply import RemoteConfigApply
     from kiosk.ui.theme import Theme
     from kiosk.ui.window import KioskWindow
 
@@ -84,7 +83,6 @@ class KioskShell:
         from kiosk.ui.document_service import DocumentService
         from kiosk.ui.identity_service import IdentityService
         from kiosk.ui.printing import PrintService
-        from kiosk.ui.remote_config_apply import RemoteConfigApply
         from kiosk.ui.text_raster import QtTextRasterizer
         from kiosk.ui.ticket_service import TicketService
 
@@ -108,6 +106,8 @@ class KioskShell:
         sink = PendingSink()
         context.events = SessionEvents(self.machine, sink)
         kiosk = Kiosk(self.window, controller, self.machine, drivers, watcher)
+        self.machine.maintenance.drivers = drivers
+        self.machine.maintenance.network_status = kiosk.network_status
 
         # Numbers and check-ins from the backoffice once reporting is up, the kiosk's own until then
         # (and offline); documents wait in memory for it.
@@ -118,13 +118,8 @@ class KioskShell:
         context.checkin = CheckinService(AppointmentSource(appointments, backoffice))
         context.documents = DocumentService(DocumentUploader(backoffice))
         context.call = _call_flow(self.config, self.machine, drivers, kiosk)
-        # The location's settings from the backoffice, applied when nobody is at the kiosk.
-        kiosk.remote_config = RemoteConfigApply(self.machine, self.window)
         if reporting:
-            from kiosk.reporting import data_dir
-
             kiosk.start_reporting(self.config, sink, lambda: dict(controller.health), appointments)
-            kiosk.remote_config.start_fetching(self.config, backoffice, data_dir())
         QTimer.singleShot(0, self.window.prebuild)  # the other screens, in idle time
         return kiosk
 
@@ -188,7 +183,6 @@ class Kiosk:
     drivers: DriverSet
     watcher: HealthWatcher
     reporting: Reporting | None = None
-    remote_config: RemoteConfigApply | None = None
     _reporting_thread: threading.Thread | None = None
 
     def start_reporting(
@@ -212,15 +206,24 @@ class Kiosk:
         self._reporting_thread = threading.Thread(target=connect, name="reporting-start", daemon=True)
         self._reporting_thread.start()
 
+    def network_status(self) -> str:
+        """For the maintenance screen: is the backoffice connection up, and are heartbeats arriving."""
+        reporting = self.reporting
+        if reporting is None:
+            return "not connected"
+        where = "embedded" if reporting.embedded is not None else "connected"
+        return f"{where}, {reporting.heartbeat.sent} heartbeats delivered"
+
     def close(self) -> None:
         import shiboken6
+
+        if self.machine.maintenance.log is not None:
+            self.machine.maintenance.log.uninstall()
 
         if self._reporting_thread is not None:
             self._reporting_thread.join(timeout=30)
         if self.window.context.call is not None:  # hangs up; before the backoffice and the drivers go
             self.window.context.call.service.close()
-        if self.remote_config is not None:  # its fetcher uses the backoffice client
-            self.remote_config.close()
         # Before the backoffice client they use is closed:
         if self.window.context.checkin is not None:
             self.window.context.checkin.close()
@@ -260,7 +263,13 @@ def open_shell(
     if not QFontDatabase.hasFamily(FONT_FAMILY):  # the bundled copy, for machines without it
         for font in sorted((ASSETS_DIR / "fonts").glob("*.ttf")):
             QFontDatabase.addApplicationFont(str(font))
-    machine = SessionMachine(config.session, config.device.languages, clock=clock)
+    from kiosk.log_buffer import LogBuffer
+    from kiosk.maintenance import MaintenanceAccess
+
+    maintenance = MaintenanceAccess.from_config(config, clock)
+    maintenance.log = LogBuffer()
+    maintenance.log.install()  # the kiosk's own recent lines, for the maintenance screen
+    machine = SessionMachine(config.session, config.device.languages, clock=clock, maintenance=maintenance)
     width, height = WINDOW_SIZES[config.device.orientation]
     base = Theme.named(theme).with_base(round(min(width, height) / 34))
     window = KioskWindow(ScreenContext(config=config, machine=machine, theme=base))
@@ -316,6 +325,8 @@ def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
         notifier.ready()
 
     shell.window.first_frame_painted.connect(after_first_frame)
+    # "Restart the kiosk" on the maintenance screen: a non-zero exit, and systemd's Restart=always starts it again.
+    shell.machine.maintenance.on_restart = app.exit
     if options.windowed or options.screenshot is not None:
         shell.window.show()
     else:

@@ -14,13 +14,15 @@ import threading
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QPoint, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
 from drivers.health import Health
 from drivers.registry import DriverSet
 from kiosk.i18n import Translator
-from kiosk.session import ATTENDED, Change, Phase, SessionMachine
+from kiosk.maintenance import CornerTaps
+from kiosk.session import ATTENDED, MAINTAINING, Change, Phase, SessionMachine
 from kiosk.ui.theme import Theme
 from kiosk.ui.window import KioskWindow
 
@@ -93,6 +95,8 @@ class KioskController(QObject):
         self._start_theme = self.theme
         self._last_spoken_second: int | None = None
         self._shut_down = False
+        self._corner = CornerTaps(clock)
+        self._last_press: tuple[int, QPoint] | None = None
 
         self.deadline_timer = QTimer(self)
         self.deadline_timer.setSingleShot(True)
@@ -130,9 +134,28 @@ class KioskController(QObject):
 
     # -- input --------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in INPUT_EVENTS and self.machine.phase in ATTENDED:
+        phase = self.machine.phase
+        if event.type() in INPUT_EVENTS and (phase in ATTENDED or phase in MAINTAINING):
             self.machine.touch()
             self._arm()
+        elif phase is Phase.ATTRACT and event.type() == QEvent.Type.MouseButtonPress:
+            return self._corner_press(watched, event)
+        return False
+
+    def _corner_press(self, watched: QObject, event: QEvent) -> bool:
+        """The hidden gesture (kiosk.maintenance): count each press once, in window coordinates."""
+        if not (isinstance(watched, QWidget) and isinstance(event, QMouseEvent)):
+            return False
+        if watched.window() is not self.window:
+            return False
+        press = (event.timestamp(), event.globalPosition().toPoint())
+        if press == self._last_press:
+            return False  # the same press, handed on to a parent widget
+        self._last_press = press
+        point = watched.mapTo(self.window, event.position().toPoint())
+        if self._corner.tap(point.x(), point.y()) and self.machine.maintenance_gesture():
+            log.info("maintenance: PIN asked after the corner gesture")
+            return True  # the fifth tap is not also a tap on the attract screen
         return False
 
     # -- state changes --------------------------------------------------------------
@@ -159,7 +182,8 @@ class KioskController(QObject):
             self._sync_settings()
         if change.previous is not change.phase:
             # On the line with a caseworker, "talk to a person" is what is happening already.
-            window.help_bar.setHidden(change.phase in (Phase.CALLING, Phase.IN_CALL))
+            # The technician's screens are no place to call from either.
+            window.help_bar.setHidden(change.phase in (Phase.CALLING, Phase.IN_CALL) or change.phase in MAINTAINING)
             screen = window.screen_for(change.phase, citizen.task_id if citizen else None)
             window.show_screen(screen)
             self._announce(screen.announcement(self.translator))
@@ -217,6 +241,7 @@ class KioskController(QObject):
         if self._shut_down:
             return  # a report that was on its way while the kiosk closed
         self.health = health
+        self.machine.maintenance.history.record(health, self._clock())
         self.window.update_health(health)
 
     def shutdown(self) -> None:

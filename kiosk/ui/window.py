@@ -33,6 +33,8 @@ PHASE_SCREENS: dict[Phase, str] = {
     Phase.IN_CALL: "kiosk.ui.screens.call:CallScreen",
     Phase.AFTER_CALL: "kiosk.ui.screens.call_feedback:AfterCallScreen",
     Phase.GOODBYE: "kiosk.ui.screens.goodbye:GoodbyeScreen",
+    Phase.MAINTENANCE_PIN: "kiosk.ui.screens.maintenance:MaintenancePinScreen",
+    Phase.MAINTENANCE: "kiosk.ui.screens.maintenance:MaintenanceScreen",
 }
 TASK_SCREENS: dict[str, str] = {
     "checkin": "kiosk.ui.screens.checkin:CheckinScreen",
