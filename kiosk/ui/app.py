@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benc
     from kiosk.ui.call_flow import CallFlow
     from kiosk.ui.controller import HealthWatcher, KioskController
     from kiosk.ui.recovery import Recovery
+    from kiosk.ui.remote_config_apply import RemoteConfigApply
     from kiosk.ui.theme import Theme
     from kiosk.ui.window import KioskWindow
 
@@ -83,6 +84,7 @@ class KioskShell:
         from kiosk.ui.document_service import DocumentService
         from kiosk.ui.identity_service import IdentityService
         from kiosk.ui.printing import PrintService
+        from kiosk.ui.remote_config_apply import RemoteConfigApply
         from kiosk.ui.text_raster import QtTextRasterizer
         from kiosk.ui.ticket_service import TicketService
 
@@ -118,8 +120,13 @@ class KioskShell:
         context.checkin = CheckinService(AppointmentSource(appointments, backoffice))
         context.documents = DocumentService(DocumentUploader(backoffice))
         context.call = _call_flow(self.config, self.machine, drivers, kiosk)
+        # The location's settings from the backoffice, applied when nobody is at the kiosk.
+        kiosk.remote_config = RemoteConfigApply(self.machine, self.window)
         if reporting:
+            from kiosk.reporting import data_dir
+
             kiosk.start_reporting(self.config, sink, lambda: dict(controller.health), appointments)
+            kiosk.remote_config.start_fetching(self.config, backoffice, data_dir())
         QTimer.singleShot(0, self.window.prebuild)  # the other screens, in idle time
         return kiosk
 
@@ -183,6 +190,7 @@ class Kiosk:
     drivers: DriverSet
     watcher: HealthWatcher
     reporting: Reporting | None = None
+    remote_config: RemoteConfigApply | None = None
     _reporting_thread: threading.Thread | None = None
 
     def start_reporting(
@@ -224,6 +232,8 @@ class Kiosk:
             self._reporting_thread.join(timeout=30)
         if self.window.context.call is not None:  # hangs up; before the backoffice and the drivers go
             self.window.context.call.service.close()
+        if self.remote_config is not None:  # its fetcher uses the backoffice client
+            self.remote_config.close()
         # Before the backoffice client they use is closed:
         if self.window.context.checkin is not None:
             self.window.context.checkin.close()
