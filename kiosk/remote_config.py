@@ -22,12 +22,14 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.backoffice_client import BackofficeClient, BackofficeError, LocationConfig
 from kiosk.config import KioskConfig, default_config, parse_config
 from kiosk.errors import ConfigError
 from kiosk.session import Phase, SessionMachine
+
+if TYPE_CHECKING:  # httpx loads on the fetcher's thread, not with the UI after the first frame
+    from kiosk.backoffice_client import BackofficeClient, LocationConfig
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +198,8 @@ class RemoteConfig:
 
     def fetch(self) -> bool:
         """Ask the backoffice once; True when a new good config was handed on. Never raises for the network."""
+        from kiosk.backoffice_client import BackofficeError
+
         client = self._client()
         if client is None:
             return False

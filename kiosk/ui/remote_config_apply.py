@@ -12,14 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.backoffice_client import BackofficeClient
 from kiosk.config import KioskConfig
 from kiosk.remote_config import STORE_NAME, PendingConfig, RemoteConfig, RemoteConfigStore, session_is_idle
 from kiosk.session import Change, Phase, SessionMachine
 from kiosk.ui.window import KioskWindow
+
+if TYPE_CHECKING:
+    from kiosk.backoffice_client import BackofficeClient
 
 log = logging.getLogger(__name__)
 
