@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QHideEvent, QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSizePolicy, QWidget
 
 from drivers.health import Health
@@ -134,8 +134,8 @@ class MaintenanceScreen(Screen):
         self._results.selftest.connect(self._selftest_done)
         self._feed: CameraFeed | None = None
         self._health: Mapping[str, Health] = {}
-        mono = QFont("DejaVu Sans Mono")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
+        # Small and monospaced: a table and log lines for a technician standing close, not a citizen.
+        mono = "font-family: 'DejaVu Sans Mono', monospace; font-size: 17px;"
 
         self.title = label("title", object_name="maintenanceTitle")
         self.close_button = KioskButton("primary", object_name="maintenanceClose")
@@ -153,8 +153,8 @@ class MaintenanceScreen(Screen):
         self.network = label(object_name="maintenanceNetwork")
 
         self.camera_view = CameraView("maintenanceCamera")
-        self.camera_view.setMinimumHeight(240)
-        self.camera_view.setMaximumHeight(300)
+        self.camera_view.setMinimumHeight(200)
+        self.camera_view.setMaximumHeight(220)
         self.print_button = KioskButton(object_name="maintenanceTestTicket")
         self.print_button.clicked.connect(self.print_test_ticket)
         self.reader_button = KioskButton(object_name="maintenanceReaderTest")
@@ -166,10 +166,10 @@ class MaintenanceScreen(Screen):
         self.result = label("notice", object_name="maintenanceResult")
         self.result.hide()
         self.selftest_table = label(wrap=False, object_name="maintenanceSelftestTable")
-        self.selftest_table.setFont(mono)
+        self.selftest_table.setStyleSheet(mono)
         self.log_heading = label("subtitle")
         self.log_lines = label(wrap=False, object_name="maintenanceLog")
-        self.log_lines.setFont(mono)
+        self.log_lines.setStyleSheet(mono)
         self.log_lines.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         for wide in (self.log_lines, self.selftest_table):  # long lines are cut at the edge, not widen the screen
             wide.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -215,7 +215,7 @@ class MaintenanceScreen(Screen):
         status = access.network_status() if access.network_status is not None else t.text("not connected yet")
         self.network.setText(f"{t.text('Backoffice')}: {url} — {status}")
         buffer = access.log
-        self.log_lines.setText("\n".join(line[:110] for line in buffer.lines(14)) if buffer is not None else "")
+        self.log_lines.setText("\n".join(line[:110] for line in buffer.lines(12)) if buffer is not None else "")
 
     # -- actions ----------------------------------------------------------------------
     def _say_result(self, text: str) -> None:
