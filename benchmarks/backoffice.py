@@ -207,6 +207,8 @@ class KioskLine:
             raise
 
     async def _exchange(self, path: str, data: bytes) -> tuple[int, str]:
+        if self._streams is not None and self._streams[0].at_eof():
+            self.close()  # the server closed it while idle (its keep-alive ran out): connect anew, as httpx does
         if self._streams is None:
             self._streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self._streams
