@@ -168,6 +168,13 @@ class DeviceHistory:
                 self.last_problem[device] = (state.state.value, state.reason, now)
 
 
+@dataclass(frozen=True, slots=True)
+class NetworkStatus:
+    connected: bool  # the reporting to a backoffice (configured or embedded) is up
+    embedded: bool = False
+    heartbeats: int = 0  # delivered since the kiosk started
+
+
 @dataclass
 class MaintenanceAccess:
     """What the maintenance phases need beyond the screen, living as long as the kiosk process."""
@@ -178,7 +185,7 @@ class MaintenanceAccess:
     log: LogBuffer | None = None
     on_restart: Callable[[int], None] | None = None  # run_kiosk: quit the event loop with this code
     drivers: DriverSet | None = None  # the kiosk's own, for the self-test (a second set would collide)
-    network_status: Callable[[], str] | None = None  # the backoffice connection in a few words
+    network_status: Callable[[], NetworkStatus] | None = None  # the backoffice connection
     restart_requested: int | None = None
 
     @classmethod

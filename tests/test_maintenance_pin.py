@@ -107,3 +107,19 @@ def test_without_a_pin_the_gesture_does_nothing() -> None:
     machine = SessionMachine(default_config().session, ["nl"], maintenance=MaintenanceAccess(None))
     assert not machine.maintenance_gesture()
     assert machine.phase is Phase.ATTRACT
+
+
+def test_pin_hash_line_for_the_config(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import getpass
+
+    from kiosk.maintenance import main
+
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": "975310")
+    assert main() == 0
+    out = capsys.readouterr().out
+    assert "975310" not in out
+    line = out.splitlines()[1]
+    assert line.startswith('pin_hash = "pbkdf2_sha256$')
+    pin_hash = line.split('"')[1]
+    assert verify_pin("975310", pin_hash)
+    assert parse_config({"maintenance": {"pin_hash": pin_hash}}).maintenance.pin_hash == pin_hash

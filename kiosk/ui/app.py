@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benc
     from kiosk.backoffice_client import BackofficeClient
     from kiosk.event_sink import PendingSink
     from kiosk.heartbeat import HealthSource
+    from kiosk.maintenance import NetworkStatus
     from kiosk.reporting import Reporting
     from kiosk.session import SessionMachine
     from kiosk.ui.call_flow import CallFlow
@@ -214,13 +215,14 @@ class Kiosk:
         self._reporting_thread = threading.Thread(target=connect, name="reporting-start", daemon=True)
         self._reporting_thread.start()
 
-    def network_status(self) -> str:
+    def network_status(self) -> NetworkStatus:
         """For the maintenance screen: is the backoffice connection up, and are heartbeats arriving."""
+        from kiosk.maintenance import NetworkStatus
+
         reporting = self.reporting
         if reporting is None:
-            return "not connected"
-        where = "embedded" if reporting.embedded is not None else "connected"
-        return f"{where}, {reporting.heartbeat.sent} heartbeats delivered"
+            return NetworkStatus(connected=False)
+        return NetworkStatus(True, reporting.embedded is not None, reporting.heartbeat.sent)
 
     def close(self) -> None:
         import shiboken6

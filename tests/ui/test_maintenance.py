@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from drivers.health import Health, HealthState
 from kiosk.maintenance import DEMO_PIN, LOCKOUT_SECONDS, RESTART_EXIT_CODE
 from kiosk.session import Phase
 from kiosk.ui.app import Kiosk
@@ -61,6 +62,7 @@ def test_correct_pin_opens_without_a_citizen_session(qtbot: QtBot, kiosk: Kiosk)
     assert kiosk.machine.phase is Phase.MAINTENANCE and kiosk.machine.citizen is None
     assert find(kiosk, "maintenanceClose").accessibleName() == "Sluiten"
     assert find(kiosk, "maintenanceState_printer").text() == "ok"
+    assert "nog niet verbonden" in find(kiosk, "maintenanceNetwork").text()  # no reporting in these tests
     tap(qtbot, find(kiosk, "maintenanceClose"))
     assert kiosk.machine.phase is Phase.ATTRACT
 
@@ -153,3 +155,13 @@ def test_log_lines_and_camera_preview_are_shown(qtbot: QtBot, kiosk: Kiosk) -> N
     qtbot.waitUntil(lambda: screen.camera_view.frames_shown > 0, timeout=5000)
     tap(qtbot, find(kiosk, "maintenanceClose"))
     assert screen._feed is None
+
+
+def test_health_shows_the_last_problem_after_recovery(qtbot: QtBot, kiosk: Kiosk) -> None:
+    healthy = kiosk.drivers.health()
+    kiosk.controller.on_health({**healthy, "printer": Health(HealthState.FAILED, "Paper out")})
+    kiosk.controller.on_health(healthy)
+    open_maintenance(qtbot, kiosk)
+    assert find(kiosk, "maintenanceState_printer").text() == "ok"
+    assert find(kiosk, "maintenanceProblem_printer").text() == "laatste probleem: failed Paper out"
+    assert find(kiosk, "maintenanceProblem_camera").text() == ""

@@ -145,7 +145,11 @@ class MaintenanceScreen(Screen):
         grid.setHorizontalSpacing(24)
         self.device_rows: dict[str, tuple[QLabel, QLabel, QLabel]] = {}
         for row, device in enumerate(DEVICES):
-            cells = (label(wrap=False), label(object_name=f"maintenanceState_{device}"), label())
+            state, problem = (
+                label(object_name=f"maintenanceState_{device}"),
+                label(object_name=f"maintenanceProblem_{device}"),
+            )
+            cells = (label(wrap=False), state, problem)
             for column, cell in enumerate(cells):
                 grid.addWidget(cell, row, column)
             self.device_rows[device] = cells
@@ -212,7 +216,11 @@ class MaintenanceScreen(Screen):
     def _refresh_status(self) -> None:
         t, access = self._t, self.machine.maintenance
         url = self.context.config.backoffice.url or t.text("embedded backoffice on this machine")
-        status = access.network_status() if access.network_status is not None else t.text("not connected yet")
+        network = access.network_status() if access.network_status is not None else None
+        if network is None or not network.connected:
+            status = t.text("not connected yet")
+        else:
+            status = t.text("connected, {count} heartbeats delivered", count=network.heartbeats)
         self.network.setText(f"{t.text('Backoffice')}: {url} — {status}")
         buffer = access.log
         self.log_lines.setText("\n".join(line[:110] for line in buffer.lines(12)) if buffer is not None else "")
