@@ -19,10 +19,6 @@ at most `ATTEMPTS` tries per restart, and restarting needs the maintenance scree
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +32,8 @@ if TYPE_CHECKING:
     from kiosk.log_buffer import LogBuffer
 
 DEMO_PIN = "2468"  # only for the all-simulated embedded default, never on real hardware
+# hash_pin(DEMO_PIN, salt=b"balie-demo-pin!!", iterations=10_000), written out: nothing to compute at start.
+DEMO_PIN_HASH = "pbkdf2_sha256$10000$YmFsaWUtZGVtby1waW4hIQ==$AxX1KbOwUwafM8O3NUSoO_C0OtDYkWS-JdShXwWbMnQ="
 ATTEMPTS = 5
 LOCKOUT_SECONDS = 300.0
 MAX_LOCKOUT_SECONDS = 24 * 3600.0
@@ -53,6 +51,10 @@ def hash_pin(pin: str, *, salt: bytes | None = None, iterations: int = ITERATION
     """`pbkdf2_sha256$<iterations>$<salt>$<hash>`, salt and hash in URL-safe base64."""
     if not (pin.isdigit() and PIN_DIGITS[0] <= len(pin) <= PIN_DIGITS[1]):
         raise ValueError(f"a PIN is {PIN_DIGITS[0]} to {PIN_DIGITS[1]} digits")
+    import base64
+    import hashlib
+    import secrets  # only when a hash is made: OpenSSL's load is not for the first frame
+
     salt = salt if salt is not None else secrets.token_bytes(16)
     digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
     encode = base64.urlsafe_b64encode
@@ -67,6 +69,10 @@ def valid_pin_hash(pin_hash: str) -> bool:
 def verify_pin(pin: str, pin_hash: str) -> bool:
     if not valid_pin_hash(pin_hash):
         return False
+    import base64
+    import hashlib
+    import hmac
+
     _, iterations, salt, expected = pin_hash.split("$")
     try:
         digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), base64.urlsafe_b64decode(salt), int(iterations))
@@ -104,7 +110,7 @@ class PinGate:
         if config.maintenance.pin_hash:
             return cls(config.maintenance.pin_hash, clock)
         if demo_mode(config):
-            return cls(hash_pin(DEMO_PIN, iterations=10_000), clock)
+            return cls(DEMO_PIN_HASH, clock)
         return None
 
     def seconds_locked(self) -> int:

@@ -10,6 +10,7 @@ from kiosk.config import DriverChoice, KioskConfig, MaintenanceSettings, default
 from kiosk.errors import ConfigError
 from kiosk.maintenance import (
     DEMO_PIN,
+    DEMO_PIN_HASH,
     LOCKOUT_SECONDS,
     CornerTaps,
     MaintenanceAccess,
@@ -52,6 +53,7 @@ def test_five_wrong_pins_lock_out_and_the_lockout_doubles() -> None:
 
 
 def test_no_pin_opens_only_the_all_simulated_demo() -> None:
+    assert verify_pin(DEMO_PIN, DEMO_PIN_HASH)
     assert PinGate.from_config(default_config()) is not None
     demo = PinGate.from_config(default_config())
     assert demo is not None and demo.try_pin(DEMO_PIN) is PinResult.OPEN
