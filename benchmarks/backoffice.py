@@ -22,6 +22,30 @@ columns say who used the 2 cores: the load generator, the backoffice process(es)
 Target: p99 < 50 ms for 500 kiosks on one instance (this 2-core machine), on SQLite and on PostgreSQL;
 two instances on PostgreSQL take about twice the saturation throughput of one.
 
+Figures (500 kiosks = 67 requests/s; 30–60 s steady runs, several each; other test runs often ran on
+the same machine, so each is given with how busy the whole machine was, the "all CPU" column):
+
+                      before (9c61179, httpx generator)        after (662fd15 on)
+  SQLite steady       p50 12–15 ms, p99 103–432 ms,            p50 3–4 ms, p99 11–32 ms (machine 26–124 %);
+                      once 6.9 s and an error                  p99 64–191 ms with the machine full (180–200 %)
+  PostgreSQL steady   p50 12–145 ms, p99 245 ms–3.4 s          p50 4–8 ms, p99 22–41 ms (machine 90–170 %);
+                                                               p99 97–160 ms with the machine full
+  saturation, 1 inst. SQLite 119, PostgreSQL 103 requests/s    SQLite 505–690, PostgreSQL 580–656 (machine
+                      (the generator was the bottleneck)       not full); 190–300 with the machine full
+  same server before, this generator, machine full: SQLite p50 133 ms, p99 1.36 s, 72–120 requests/s;
+  PostgreSQL 80 requests/s at saturation.
+
+What did it: SQLite writers taking turns on a thread lock with BEGIN IMMEDIATE instead of sleeping in
+SQLite's busy handler (backoffice/db.py); one trip to a worker thread per device request instead of five;
+heartbeats and events in SQLAlchemy Core, a heartbeat in two statements; uvloop and httptools; this
+generator instead of httpx (which took more CPU than the server). Server CPU per request: ~5 ms before,
+~1.5 ms at saturation and ~2.3 ms at 67 requests/s after (waking a worker thread for each request is now
+the largest single cost). What is still over: with both cores busy with other work, a request waits for
+a core several times (event loop, worker thread, database) and p99 rises past 50 ms, though the server
+then waits on no lock or timeout of its own. Two instances on PostgreSQL took 0.86–1.18× one instance: at saturation
+one instance already uses a core, and PostgreSQL and the generator the other, so this machine cannot
+show linear scaling; it needs more cores than instances.
+
 Run: .venv/bin/python benchmarks/backoffice.py [--kiosks 500] [--seconds 60] [--only sqlite|postgres|scaling]
      [--client raw|httpx]
 """
