@@ -8,6 +8,7 @@ ETag back in If-None-Match gets a 304 until the settings change. No personal dat
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,10 @@ class StoredConfig:
 
     @property
     def etag(self) -> str:
-        return f'"v{self.version}"'
+        """The version and a digest of the document: a database restored from a backup may count versions
+        anew, and a device must not take other settings under a version number it has seen."""
+        canonical = json.dumps(self.settings, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return f'"v{self.version}-{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"'
 
 
 def read_settings_file(path: Path) -> dict[str, Any]:

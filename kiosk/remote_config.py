@@ -175,6 +175,7 @@ class RemoteConfig:
         self.version: int | None = None
         self.config = local
         self._etag = ""
+        self._settings: Mapping[str, Any] | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -193,7 +194,7 @@ class RemoteConfig:
                 key_of(error),
             )
             return self.config
-        self.version, self.config = stored.version, config
+        self.version, self.config, self._settings = stored.version, config, stored.settings
         return config
 
     def fetch(self) -> bool:
@@ -214,8 +215,8 @@ class RemoteConfig:
 
     def _take(self, answer: LocationConfig) -> bool:
         self._etag = answer.etag
-        if answer.version == self.version:
-            return False
+        if answer.version == self.version and answer.settings == self._settings:
+            return False  # compared whole too: a backoffice restored from a backup may count versions anew
         try:
             config = merge(self.local, answer.settings)
         except ConfigError as error:
@@ -230,7 +231,7 @@ class RemoteConfig:
             self._store.save(RemoteSettings(answer.version, answer.settings))
         except OSError as error:
             log.warning("remote config version %s not stored (%s)", answer.version, type(error).__name__)
-        self.version, self.config = answer.version, config
+        self.version, self.config, self._settings = answer.version, config, answer.settings
         log.info("remote config version %s received", answer.version)
         self._on_new(config)
         return True

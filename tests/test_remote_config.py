@@ -232,6 +232,19 @@ def test_only_the_remote_keys_are_accepted(settings: dict[str, object], key: str
     assert refused.value.message.startswith(key)
 
 
+def test_a_backoffice_counting_versions_anew_is_still_heard(
+    backoffice: LiveBackoffice, client: BackofficeClient, tmp_path: Path
+) -> None:
+    remote = RemoteConfig(default_config(), lambda: client, RemoteConfigStore(tmp_path / STORE_NAME), Received())
+    set_location_config(backoffice, tmp_path, FIRST)
+    remote.fetch()
+    # Restored from a backup: version 1 again, other settings. Same version, different document: taken.
+    store_behind_the_commands_back(backoffice, 1, SECOND)
+
+    assert remote.fetch() is True
+    assert [topic.letter for topic in remote.config.queue.topics] == ["P"]
+
+
 def test_merge_keeps_the_devices_own_paths_and_hardware(tmp_path: Path) -> None:
     local = default_config()
     merged = merge(local, {"opening_hours": {"friday": "closed"}})

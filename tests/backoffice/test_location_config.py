@@ -48,10 +48,10 @@ def test_a_device_gets_its_locations_settings_with_version_and_etag(backoffice: 
 
     assert answer.status_code == 200
     assert answer.json() == {"version": 1, "settings": SETTINGS}
-    assert answer.headers["etag"] == '"v1"'
+    assert answer.headers["etag"].startswith('"v1-')
     # A location nobody configured: version 0, nothing in it, and its devices keep their own config.
     assert elsewhere.json() == {"version": 0, "settings": {}}
-    assert elsewhere.headers["etag"] == '"v0"'
+    assert elsewhere.headers["etag"].startswith('"v0-')
 
 
 def test_if_none_match_gives_304_until_the_settings_change(backoffice: Backoffice) -> None:
@@ -69,7 +69,7 @@ def test_if_none_match_gives_304_until_the_settings_change(backoffice: Backoffic
     assert still.status_code == 304
     assert changed.status_code == 200
     assert changed.json() == {"version": 2, "settings": {"opening_hours": {"monday": "closed"}}}
-    assert changed.headers["etag"] == '"v2"'
+    assert changed.headers["etag"].startswith('"v2-')
 
 
 def test_only_an_enrolled_unrevoked_device_gets_the_settings(backoffice: Backoffice) -> None:
