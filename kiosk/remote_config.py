@@ -166,8 +166,10 @@ class RemoteConfig:
         on_new: Callable[[KioskConfig], None],
         *,
         interval: float = 300.0,
+        retry: float = 15.0,
     ) -> None:
         self.local = local
+        self.retry = retry
         self._client = client
         self._store = store
         self._on_new = on_new
@@ -176,6 +178,7 @@ class RemoteConfig:
         self.config = local
         self._etag = ""
         self._settings: Mapping[str, Any] | None = None
+        self.answered = False  # whether the last fetch had an answer; if not, the next comes sooner
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -201,14 +204,16 @@ class RemoteConfig:
         """Ask the backoffice once; True when a new good config was handed on. Never raises for the network."""
         from kiosk.backoffice_client import BackofficeError
 
+        self.answered = False
         client = self._client()
-        if client is None:
+        if client is None:  # reporting is still connecting
             return False
         try:
             answer = client.location_config(self._etag)
         except BackofficeError as error:
             log.info("remote config not fetched (keeping version %s): %s", self.version, error)
             return False
+        self.answered = True
         if answer is None:  # 304: what we have is current
             return False
         return self._take(answer)
@@ -269,5 +274,5 @@ class RemoteConfig:
                 self.fetch()
             except Exception as error:  # a bug must not stop the fetching for the day
                 log.error("remote config fetch failed: %s", type(error).__name__)
-            self._wake.wait(self.interval)
+            self._wake.wait(self.interval if self.answered else min(self.interval, self.retry))
             self._wake.clear()

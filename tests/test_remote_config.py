@@ -208,9 +208,15 @@ def test_the_fetcher_runs_on_its_own_thread_and_stops(
 ) -> None:
     set_location_config(backoffice, tmp_path, FIRST)
     received = Received()
-    remote = RemoteConfig(default_config(), lambda: client, RemoteConfigStore(tmp_path / STORE_NAME), received)
+    connected: list[BackofficeClient] = []  # reporting connects after the fetcher starts, as in the kiosk
+    store = RemoteConfigStore(tmp_path / STORE_NAME)
+    remote = RemoteConfig(
+        default_config(), lambda: connected[0] if connected else None, store, received, interval=3600, retry=0.05
+    )
     remote.start()
     try:
+        assert not received.arrived.wait(0.2)
+        connected.append(client)  # not an hour later: soon after, because nothing had answered yet
         assert received.arrived.wait(30)
     finally:
         remote.stop()
