@@ -10,7 +10,7 @@ from drivers.health import Health, HealthState
 from kiosk.maintenance import DEMO_PIN, LOCKOUT_SECONDS, RESTART_EXIT_CODE
 from kiosk.session import Phase
 from kiosk.ui.app import Kiosk
-from kiosk.ui.screens.maintenance import MaintenanceScreen
+from kiosk.ui.screens.maintenance import MaintenancePinScreen, MaintenanceScreen
 from tests.conftest import FakeClock
 from tests.ui.conftest import find, tap
 
@@ -84,7 +84,14 @@ def test_five_wrong_pins_lock_out_until_the_time_has_passed(qtbot: QtBot, kiosk:
     assert "1 min 0 s" in find(kiosk, "maintenancePinMessage").text()
     type_pin(qtbot, kiosk, DEMO_PIN)
     assert kiosk.machine.phase is Phase.MAINTENANCE_PIN
-    clock.advance(60)
+    screen = kiosk.window.current_screen
+    assert isinstance(screen, MaintenancePinScreen) and screen.lockout_timer.isActive()
+    clock.advance(30)
+    screen.lockout_timer.timeout.emit()  # the countdown's second
+    assert "0 min 30 s" in find(kiosk, "maintenancePinMessage").text()
+    clock.advance(30)
+    screen.lockout_timer.timeout.emit()
+    assert not screen.message.isVisible() and not screen.lockout_timer.isActive()
     type_pin(qtbot, kiosk, DEMO_PIN)
     assert kiosk.machine.phase is Phase.MAINTENANCE
 

@@ -55,6 +55,9 @@ class MaintenancePinScreen(Screen):
         self.ok_button.clicked.connect(self.submit)
         self.cancel_button = KioskButton(object_name="maintenancePinCancel")
         self.cancel_button.clicked.connect(self.machine.close_maintenance)
+        self.lockout_timer = QTimer(self)  # the countdown, so the technician sees when to try again
+        self.lockout_timer.setInterval(1000)
+        self.lockout_timer.timeout.connect(self._count_down)
         for widget in (self.title, self.prompt, self.pin, self.keypad, self.message):
             self.layout_.addWidget(widget)
         self.layout_.addStretch(1)
@@ -75,9 +78,18 @@ class MaintenancePinScreen(Screen):
             self._show_lockout()
         self.message.show()
 
+    def _count_down(self) -> None:
+        gate = self.machine.maintenance.gate
+        if gate is not None and gate.seconds_locked():
+            self._show_lockout()
+            return
+        self.lockout_timer.stop()
+        self.message.hide()
+
     def _show_lockout(self) -> None:
         gate = self.machine.maintenance.gate
         seconds = gate.seconds_locked() if gate is not None else 0
+        self.lockout_timer.start()
         minutes, rest = divmod(seconds, 60)
         self.message.setText(
             self._t.text("Too many wrong PINs. Try again in {minutes} min {seconds} s.", minutes=minutes, seconds=rest)
@@ -100,6 +112,7 @@ class MaintenancePinScreen(Screen):
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.pin.clear()
+        self.lockout_timer.stop()
         self.message.hide()
         super().hideEvent(event)
 
