@@ -140,6 +140,10 @@ def test_selftest_runs_and_shows_its_table(qtbot: QtBot, kiosk: Kiosk) -> None:
     assert isinstance(table, QLabel)
     qtbot.waitUntil(lambda: "selftest" in table.text(), timeout=60_000)
     assert "printer" in table.text() and "cardreader" in table.text()
+    # With the table and the log shown it still fits the portrait screen (nothing pushed off it).
+    qtbot.waitUntil(lambda: kiosk.window.minimumSizeHint().height() <= 1920, timeout=2000)
+    assert kiosk.window.height() == 1920
+    assert not kiosk.window.grab().isNull()
     assert find(kiosk, "maintenanceSelftest").isEnabled()
     # The kiosk's own drivers are still open afterwards.
     assert kiosk.drivers.printer.health().usable
