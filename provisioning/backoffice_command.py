@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,7 +94,12 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from backoffice.app import create_app
+    from backoffice.calls.routing import CallSettings
 
+    try:
+        CallSettings.from_environ(os.environ)  # read again at the first call; a mistake is said now
+    except ValueError as error:
+        return _fail(str(error))
     settings = _migrated_settings(args.database)
     # No access log: 500 kiosks make 5 million heartbeat lines a day that nobody reads, and the load
     # balancer in front logs requests anyway; errors and start-up still go to stderr. uvicorn takes uvloop

@@ -134,3 +134,16 @@ def test_serve_migrates_and_answers_over_real_http(tmp_path: Path) -> None:
     assert process.returncode in (0, -signal.SIGTERM)
     assert b"Finished server process" in rest
     assert database.exists()
+
+
+def test_serve_refuses_bad_ice_servers_before_it_starts(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "backoffice", "serve", "--port", str(_free_port())],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "BALIE_DATA": str(tmp_path), "BALIE_ICE_SERVERS": "stun:stun.example.nl"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode != 0
+    assert run.stderr.strip() == "balie backoffice: BALIE_ICE_SERVERS is not valid JSON (Expecting value)"
