@@ -90,6 +90,18 @@ async def _available(calls: CallRouter, user_id: int, name: str) -> tuple[Any, I
     return line, inbox
 
 
+async def _answered(calls: CallRouter) -> tuple[Any, Inbox, Any, Inbox]:
+    """Caseworker "ann" available, a kiosk calls, ann answers: the lines and inboxes of both sides."""
+    line_ann, ann = await _available(calls, 1, "ann")
+    kiosk_inbox = Inbox()
+    line = calls.kiosk_connected(kiosk(), kiosk_inbox)
+    await calls.kiosk_message(line, {"type": "call.request"})
+    await calls.caseworker_message(
+        line_ann, {"type": "call.answer", "call_id": kiosk_inbox.last("call.accepted")["call_id"]}
+    )
+    return line_ann, ann, line, kiosk_inbox
+
+
 def test_no_caseworker_signed_in_ends_the_wait_at_once(setup: tuple[CallRouter, Clock, Records]) -> None:
     calls, _clock, _records = setup
 
@@ -254,13 +266,7 @@ def test_caseworker_tab_closed_tells_the_citizen(setup: tuple[CallRouter, Clock,
     calls, clock, _records = setup
 
     async def scenario() -> Inbox:
-        line_ann, ann = await _available(calls, 1, "ann")
-        kiosk_inbox = Inbox()
-        line = calls.kiosk_connected(kiosk(), kiosk_inbox)
-        await calls.kiosk_message(line, {"type": "call.request"})
-        await calls.caseworker_message(
-            line_ann, {"type": "call.answer", "call_id": kiosk_inbox.last("call.accepted")["call_id"]}
-        )
+        line_ann, ann, _line, kiosk_inbox = await _answered(calls)
         await calls.caseworker_disconnected(line_ann, ann)
         assert kiosk_inbox.last("call.reconnecting")
         clock.now += 11
@@ -277,13 +283,7 @@ def test_reloaded_console_takes_its_call_back_and_kiosk_offers_again(setup: tupl
     calls, _clock, _records = setup
 
     async def scenario() -> tuple[Inbox, Inbox]:
-        line_ann, ann = await _available(calls, 1, "ann")
-        kiosk_inbox = Inbox()
-        line = calls.kiosk_connected(kiosk(), kiosk_inbox)
-        await calls.kiosk_message(line, {"type": "call.request"})
-        await calls.caseworker_message(
-            line_ann, {"type": "call.answer", "call_id": kiosk_inbox.last("call.accepted")["call_id"]}
-        )
+        line_ann, ann, _line, kiosk_inbox = await _answered(calls)
         await calls.caseworker_disconnected(line_ann, ann)
         reloaded = Inbox()
         again = await calls.caseworker_connected(StaffIdentity(1, "ann"), reloaded)
@@ -347,13 +347,7 @@ def test_chat_goes_both_ways_during_a_call(setup: tuple[CallRouter, Clock, Recor
     calls, _clock, _records = setup
 
     async def scenario() -> tuple[Inbox, Inbox]:
-        line_ann, ann = await _available(calls, 1, "ann")
-        kiosk_inbox = Inbox()
-        line = calls.kiosk_connected(kiosk(), kiosk_inbox)
-        await calls.kiosk_message(line, {"type": "call.request"})
-        await calls.caseworker_message(
-            line_ann, {"type": "call.answer", "call_id": kiosk_inbox.last("call.accepted")["call_id"]}
-        )
+        line_ann, ann, line, kiosk_inbox = await _answered(calls)
         await calls.kiosk_message(line, {"type": "chat.message", "text": "Ik hoor u niet"})
         await calls.caseworker_message(line_ann, {"type": "chat.message", "text": "Ik typ wel"})
         return ann, kiosk_inbox
