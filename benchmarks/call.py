@@ -71,21 +71,12 @@ from kiosk.backoffice_client import BackofficeClient
 from kiosk.call.driver_services import DriverCallServices
 from kiosk.call.engine import CallDevices, CallEngine
 from kiosk.call.services import CallPhase, CallUpdate
-from tests.live_backoffice import LiveBackoffice, balie
+from tests.live_backoffice import CHROMIUM_CALL_ARGS, LiveBackoffice, balie
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
+    *CHROMIUM_CALL_ARGS,
     "--autoplay-policy=no-user-gesture-required",
     "--disable-background-timer-throttling",
     "--disable-renderer-backgrounding",

@@ -20,6 +20,21 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless Chromium as a caseworker in a call: fake camera and microphone, no prompts, nothing fetched
+# from the network (FIELD-NOTES.md, WebRTC).
+CHROMIUM_CALL_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 
 
 def free_port() -> int:

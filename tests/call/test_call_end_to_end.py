@@ -31,22 +31,9 @@ from kiosk.backoffice_client import BackofficeClient
 from kiosk.call.driver_services import DriverCallServices
 from kiosk.call.engine import CallDevices, CallEngine
 from kiosk.call.services import CallPhase, CallUpdate, EndReason
-from tests.live_backoffice import ROOT, CuttableProxy, LiveBackoffice, balie
+from tests.live_backoffice import CHROMIUM, CHROMIUM_CALL_ARGS, ROOT, CuttableProxy, LiveBackoffice, balie
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-]
 TIMEOUT = 20.0
 
 
@@ -89,7 +76,7 @@ def device_token(service: LiveBackoffice) -> str:
 @pytest.fixture
 def console(service: LiveBackoffice) -> Iterator[playwright.Page]:
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_CALL_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{service.url}/console?lang=en")
