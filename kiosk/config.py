@@ -330,8 +330,6 @@ def _check_meaning(config: KioskConfig, source: str) -> None:
             )
     if len(set(device.tasks)) != len(device.tasks):
         raise ConfigError(source, "device.tasks: a task is listed twice")
-    if device.role is not Role.KIOSK:
-        raise ConfigError(source, f"device.role: role '{device.role}' is not available yet (use 'kiosk')")
     for language in ("nl",):
         if language not in config.counter.location_text:
             raise ConfigError(source, f"counter.location_text.{language}: missing (the Dutch text is needed)")

@@ -6,6 +6,7 @@ the same parts through `build_kiosk`, so they exercise the path a citizen uses.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.config import KioskConfig, Orientation
+from kiosk.config import KioskConfig, Orientation, Role
 from kiosk.ui.theme import ThemeName
 
 if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benchmarked)
@@ -305,7 +306,27 @@ def build_kiosk(
     return shell.complete(drivers=drivers, health_interval=health_interval)
 
 
+# The other roles of the same appliance (backoffice/DESK.md), imported only when configured.
+ROLE_APPS = {
+    Role.DISPLAY: "kiosk.ui.display.app:run_display",
+    Role.COUNTER: "kiosk.ui.counter.app:run_counter",
+}
+
+
 def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
+    if config.device.role in ROLE_APPS:
+        if not (config.backoffice.url and config.backoffice.token):
+            print(
+                f"balie kiosk: a {config.device.role} device needs [backoffice] url and token "
+                "(run 'balie provision enroll' for this device first)",
+                file=sys.stderr,
+            )
+            return 2
+        module_name, function_name = ROLE_APPS[config.device.role].split(":")
+        run_role: Callable[[KioskConfig, LaunchOptions], int] = getattr(
+            importlib.import_module(module_name), function_name
+        )
+        return run_role(config, options)
     if options.screenshot is not None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer

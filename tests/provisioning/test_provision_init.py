@@ -107,8 +107,6 @@ def test_an_existing_file_is_kept_without_force_and_its_credential_kept_with_it(
          "printer: use simulated, none, a port (/dev/ttyUSB0) or socket://HOST:9100, not 'COM1'"),
         (["--camera", "/dev/video0", "--camera-size", "big"], "camera size: 'big' is not like 1280x720"),
         (["--counter-text", "fr=Allez"], "--counter-text 'fr=Allez': use LANG=TEXT with LANG one of nl, en"),
-        (["--role", "counter"],
-         "not written, the config would not be valid: device.role: role 'counter' is not available yet (use 'kiosk')"),
         (["--location", "  "], "location: must not be empty"),
     ],
 )  # fmt: skip
