@@ -17,7 +17,9 @@ from backoffice import caseworker_page, contacts_api, dashboard_page, device_api
 from backoffice.calls import console_page
 from backoffice.calls import signaling as call_signaling
 from backoffice.counter_api import router as counter_router
+from backoffice.counter_link.routes import router as counter_link_router
 from backoffice.db import WORKER_THREADS, make_engine, make_session_factory
+from backoffice.desk.routes import router as desk_router
 from backoffice.documents import router as documents_router
 from backoffice.location_config import router as location_config_router
 from backoffice.settings import Settings
@@ -79,6 +81,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(retention.router)
     app.include_router(call_signaling.router)
     app.include_router(console_page.router)
+    app.include_router(desk_router)
+    app.include_router(counter_link_router)
 
     @app.exception_handler(NotSignedIn)
     async def to_signin(request: Request, _exc: NotSignedIn) -> Response:
