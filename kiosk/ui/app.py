@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import sys
 import threading
 import time
@@ -327,21 +326,10 @@ def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
             importlib.import_module(module_name), function_name
         )
         return run_role(config, options)
-    if options.screenshot is not None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    from kiosk.ui.launch import start_application
 
-    from kiosk.watchdog import SystemdNotifier
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Balie")
-    # Keep-alives for systemd's WatchdogSec come from this thread's event loop: a hung UI stops them.
-    notifier = SystemdNotifier.from_environment()
-    keep_alive = QTimer()
-    if notifier.ping_interval is not None:
-        keep_alive.timeout.connect(notifier.ping)
-        keep_alive.start(max(1, round(notifier.ping_interval * 1000)))
+    launch = start_application(screenshot=options.screenshot)
+    app = launch.app
     shell = open_shell(config, theme=options.theme, language=options.language)
     started: list[Kiosk] = []
     recoveries: list[Recovery] = []
@@ -355,34 +343,16 @@ def run_kiosk(config: KioskConfig, options: LaunchOptions) -> int:
         recoveries.append(Recovery(shell.machine.reset))
         recoveries[-1].install()
         started.append(shell.complete(reporting=True))
-        notifier.ready()
+        launch.notifier.ready()
 
     shell.window.first_frame_painted.connect(after_first_frame)
     # "Restart the kiosk" on the maintenance screen: a non-zero exit, and systemd's Restart=always starts it again.
     shell.machine.maintenance.on_restart = app.exit
-    if options.windowed or options.screenshot is not None:
-        shell.window.show()
-    else:
-        shell.window.showFullScreen()
-
-    if options.screenshot is not None:
-        target = options.screenshot
-
-        def capture() -> None:
-            # Runs after the window is shown; grab() renders the first frame.
-            frame = shell.window.grab()
-            if os.environ.get("BALIE_STARTUP_PROBE"):  # benchmarks/startup.py reads this line
-                print(f"first-frame {time.time():.6f}", file=sys.stderr, flush=True)
-            ok = frame.save(str(target), "PNG")
-            app.exit(0 if ok else 1)
-
-        QTimer.singleShot(0, capture)
+    launch.present(shell.window, windowed=options.windowed, screenshot=options.screenshot)
     try:
         return app.exec()
     finally:
-        keep_alive.stop()
-        notifier.stopping()
-        notifier.close()
+        launch.finish()
         for recovery in recoveries:
             recovery.uninstall()
         for kiosk in started:
