@@ -25,7 +25,9 @@ from provisioning.hardware_toml import hardware_section, toml_key, toml_value
 Raw = dict[str, str]
 Choice = tuple[str, dict[str, object]]
 
-ROLES = ("kiosk", "counter")
+ROLES = ("kiosk", "counter", "display")
+# Roles whose runtime needs an enrolled backoffice ([backoffice] url and token): they show its queue.
+ENROLLED_ROLES = ("counter", "display")
 ORIENTATIONS = ("portrait", "landscape")
 FLOWS = ("none", "rtscts", "xonxoff", "dsrdtr")
 BAUD_RATES = ("9600", "19200", "38400", "57600", "115200")
@@ -322,7 +324,7 @@ def questions(found: Mapping[str, str] | None = None) -> list[Question]:
     asked = [
         Question("municipality", "Municipality (shown above the welcome)"),
         Question("location", 'Location name ("Welkom bij …", and the device\'s name in the fleet view)'),
-        Question("role", "Role: kiosk or counter", lambda v, raw: parse_choice("role", v, ROLES)),
+        Question("role", "Role: kiosk, counter or display", lambda v, raw: parse_choice("role", v, ROLES)),
         Question(
             "orientation", "Screen: portrait or landscape", lambda v, raw: parse_choice("orientation", v, ORIENTATIONS)
         ),

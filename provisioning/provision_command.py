@@ -53,7 +53,9 @@ def _add_init(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     init.add_argument("--guided", action="store_true", help="ask for every setting; flags become the suggestions")
     init.add_argument("--municipality", help='e.g. "Gemeente Zwolle"')
     init.add_argument("--location", help='the location\'s name, e.g. "Stadhuis Zwolle"')
-    init.add_argument("--role", choices=("kiosk", "counter"))
+    init.add_argument(
+        "--role", choices=("kiosk", "counter", "display"), help="counter and display also need `provision enroll`"
+    )
     init.add_argument("--orientation", choices=("portrait", "landscape"))
     init.add_argument("--languages", help="offered languages, the first is the default, e.g. nl,en")
     init.add_argument("--tasks", help="menu tasks in order, e.g. checkin,ticket,identify,scan,opening_hours")
@@ -106,6 +108,11 @@ def _init(args: argparse.Namespace) -> int:
         return _fail(f"cannot write {path}: {error.strerror or type(error).__name__}")
     mode = "0600, it holds the backoffice credential" if kept else "0644"
     print(f"wrote {path} (mode {mode})")
+    if answers.role in init_config.ENROLLED_ROLES and not kept:
+        print(
+            f"a {answers.role} device needs the backoffice: enroll it before it starts "
+            f"(balie provision enroll --backoffice URL --code CODE --config {path})"
+        )
     print(f"next: balie provision selftest --config {path}")
     return EXIT_OK
 

@@ -139,8 +139,8 @@ def test_the_guided_prompt_asks_again_after_a_wrong_answer() -> None:
 
     raw = init_config.ask_all(init_config.default_raw(), ask, said.append, {"camera": "/dev/video2 (C920)"})
     answers = init_config.answers_from_raw(raw)
-    assert said == ["  ! role: use kiosk, counter, not 'kisok'", "  found: /dev/video2 (C920)"]
-    assert prompts[2] == prompts[3] == "Role: kiosk or counter [kiosk]: "
+    assert said == ["  ! role: use kiosk, counter, display, not 'kisok'", "  found: /dev/video2 (C920)"]
+    assert prompts[2] == prompts[3] == "Role: kiosk, counter or display [kiosk]: "
     assert answers.municipality == "Gemeente Zwolle" and answers.location == "Stadswinkel Centrum"
     assert answers.languages == ["nl"] and answers.tasks == ["ticket", "opening_hours"]
     assert answers.opening_hours["saturday"] == "closed" and answers.opening_hours["monday"] == "09:00-17:00"
@@ -168,3 +168,23 @@ def test_guided_from_the_command_line_and_ending_early(tmp_path: Path) -> None:
     assert short.returncode == 1
     assert short.stderr.strip() == "balie provision: no more answers; nothing written"
     assert not (tmp_path / "other.toml").exists()
+
+
+@pytest.mark.parametrize("role", ["counter", "display"])
+def test_a_counter_or_display_is_written_with_a_reminder_to_enroll(tmp_path: Path, role: str) -> None:
+    config = tmp_path / "kiosk.toml"
+    run = balie("provision", "init", "--config", str(config), "--role", role)
+    assert run.returncode == 0, run.stderr
+    assert load_config(config).device.role == role
+    assert run.stdout.splitlines() == [
+        f"wrote {config} (mode 0644)",
+        f"a {role} device needs the backoffice: enroll it before it starts "
+        f"(balie provision enroll --backoffice URL --code CODE --config {config})",
+        f"next: balie provision selftest --config {config}",
+    ]
+
+
+def test_a_kiosk_needs_no_reminder_to_enroll(tmp_path: Path) -> None:
+    run = balie("provision", "init", "--config", str(tmp_path / "kiosk.toml"), "--role", "kiosk")
+    assert run.returncode == 0, run.stderr
+    assert "enroll it" not in run.stdout
