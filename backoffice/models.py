@@ -205,6 +205,7 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(Text)
 
 
+import backoffice.desk.models  # noqa: E402  (registers desks, queue_calls, visits on Base.metadata)
 import backoffice.models_contacts  # noqa: E402  (registers contacts, channel_keys on Base.metadata)
 import backoffice.models_counter  # noqa: E402  (registers its tables on Base.metadata for Alembic)
 import backoffice.models_location  # noqa: E402, F401  (registers location_settings on Base.metadata)

@@ -41,6 +41,9 @@ class Contact(Base):
     note: Mapped[str | None] = mapped_column(Text)
     # {"how_did_it_go": 1-4, "how_are_you": "..."}: the two questions the kiosk and the counter ask.
     feedback: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A visit at a staffed desk: issued/checked in → first call, and first call → done (migration 0005).
+    waited_seconds: Mapped[int | None] = mapped_column(Integer)
+    service_seconds: Mapped[int | None] = mapped_column(Integer)
     # Who recorded it ("staff:carla", "channel:KCC"), for accountability; never the citizen.
     recorded_by: Mapped[str] = mapped_column(String(120))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)

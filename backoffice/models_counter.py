@@ -62,11 +62,18 @@ class Ticket(Base):
     sequence: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(8))
     language: Mapped[str | None] = mapped_column(String(8))
-    # waiting / called / done / no_show — only "waiting" is written so far; the caseworker pages move it.
+    # waiting / called / done / no_show; the desk (backoffice/desk/) moves it, a transfer puts it back to waiting.
     status: Mapped[str] = mapped_column(String(16))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The latest call (a recall moves it); `service_started_at` keeps the first call of this desk's visit.
     called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The desk that called it; a transfer to a desk sets `target_desk_id`, and only that desk calls it.
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id", ondelete="SET NULL"))
+    target_desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id", ondelete="SET NULL"))
+    served_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    service_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recalls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Appointment(Base):
@@ -86,13 +93,23 @@ class Appointment(Base):
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     topic: Mapped[str] = mapped_column(String(200))
     first_name: Mapped[str] = mapped_column(String(100))
-    # booked / checked_in
+    # booked / checked_in (waiting in the queue) / called / done / no_show
     status: Mapped[str] = mapped_column(String(16))
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     checkin_device_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("devices.id"))
     # The idempotency key of the check-in that won: the same request again gets the same answer.
     checkin_request_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # In the queue like a ticket (see `Ticket`); any desk calls it unless a transfer gave it a topic letter
+    # (`queue_topic`) or a desk. The imported `topic` is free text, so it cannot pick a desk by itself.
+    queue_topic: Mapped[str | None] = mapped_column(String(1))
+    called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id", ondelete="SET NULL"))
+    target_desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id", ondelete="SET NULL"))
+    served_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    service_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recalls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Document(Base):
