@@ -68,6 +68,8 @@ class Ticket(Base):
     # The latest call (a recall moves it); `service_started_at` keeps the first call of this desk's visit.
     called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A transfer to another topic sets this (the number keeps its letter, `topic` is part of a unique key).
+    queue_topic: Mapped[str | None] = mapped_column(String(1))
     # The desk that called it; a transfer to a desk sets `target_desk_id`, and only that desk calls it.
     desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id", ondelete="SET NULL"))
     target_desk_id: Mapped[int | None] = mapped_column(ForeignKey("desks.id", ondelete="SET NULL"))

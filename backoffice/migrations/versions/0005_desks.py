@@ -28,8 +28,8 @@ def _queue_columns(batch_op: BatchOperations, table: str) -> None:
     """The same queue columns on tickets and appointments; appointments also get what tickets had from 0002."""
     add = batch_op.add_column
     foreign_key = batch_op.create_foreign_key
+    add(sa.Column("queue_topic", sa.String(length=1), nullable=True))
     if table == "appointments":
-        add(sa.Column("queue_topic", sa.String(length=1), nullable=True))
         add(sa.Column("called_at", sa.DateTime(timezone=True), nullable=True))
         add(sa.Column("done_at", sa.DateTime(timezone=True), nullable=True))
     add(sa.Column("desk_id", sa.Integer(), nullable=True))
@@ -145,10 +145,10 @@ def downgrade() -> None:
             batch_op.drop_constraint(op.f(f"fk_{table}_served_by_staff_users"), type_="foreignkey")
             batch_op.drop_constraint(op.f(f"fk_{table}_target_desk_id_desks"), type_="foreignkey")
             batch_op.drop_constraint(op.f(f"fk_{table}_desk_id_desks"), type_="foreignkey")
-            for column in ("recalls", "service_started_at", "served_by", "target_desk_id", "desk_id"):
+            for column in ("recalls", "service_started_at", "served_by", "target_desk_id", "desk_id", "queue_topic"):
                 batch_op.drop_column(column)
             if table == "appointments":
-                for column in ("done_at", "called_at", "queue_topic"):
+                for column in ("done_at", "called_at"):
                     batch_op.drop_column(column)
     with op.batch_alter_table("queue_calls", schema=None) as batch_op:
         batch_op.drop_index("ix_queue_calls_location_id_id")
