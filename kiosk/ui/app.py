@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.config import KioskConfig, Orientation, Role
+from kiosk.ui.launch import FONT_FAMILY as FONT_FAMILY  # kept importable from here
 from kiosk.ui.theme import ThemeName
 
 if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benchmarked)
@@ -38,7 +39,6 @@ if TYPE_CHECKING:  # keeps Qt out of this module's import (start-up time is benc
     from kiosk.ui.theme import Theme
     from kiosk.ui.window import KioskWindow
 
-FONT_FAMILY = "DejaVu Sans"  # wide coverage (Latin, Cyrillic, Arabic, Turkish) and clear at a distance
 WINDOW_SIZES = {Orientation.PORTRAIT: (1080, 1920), Orientation.LANDSCAPE: (1920, 1080)}
 
 
@@ -263,18 +263,14 @@ def open_shell(
     language: str | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> KioskShell:
-    from PySide6.QtGui import QFontDatabase
-
-    from assets import ASSETS_DIR
     from kiosk.i18n import Translator
     from kiosk.session import Phase, SessionMachine
+    from kiosk.ui.launch import load_bundled_font
     from kiosk.ui.screens.base import ScreenContext
     from kiosk.ui.theme import Theme
     from kiosk.ui.window import KioskWindow
 
-    if not QFontDatabase.hasFamily(FONT_FAMILY):  # the bundled copy, for machines without it
-        for font in sorted((ASSETS_DIR / "fonts").glob("*.ttf")):
-            QFontDatabase.addApplicationFont(str(font))
+    load_bundled_font()
     from kiosk.log_buffer import LogBuffer
     from kiosk.maintenance import MaintenanceAccess
 

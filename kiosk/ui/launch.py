@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+FONT_FAMILY = "DejaVu Sans"  # wide coverage (Latin, Cyrillic, Arabic, Turkish) and clear at a distance
+
 if TYPE_CHECKING:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QWidget
@@ -78,3 +80,14 @@ def start_application(*, screenshot: Path | None) -> Launch:
         keep_alive.timeout.connect(notifier.ping)
         keep_alive.start(max(1, round(notifier.ping_interval * 1000)))
     return Launch(app, notifier, keep_alive)
+
+
+def load_bundled_font() -> None:
+    """DejaVu Sans from assets/fonts when the system has none: every role looks the same on any machine."""
+    from PySide6.QtGui import QFontDatabase
+
+    from assets import ASSETS_DIR
+
+    if not QFontDatabase.hasFamily(FONT_FAMILY):
+        for font in sorted((ASSETS_DIR / "fonts").glob("*.ttf")):
+            QFontDatabase.addApplicationFont(str(font))
