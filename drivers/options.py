@@ -9,7 +9,7 @@ dataclass costs about a millisecond to create.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -24,7 +24,15 @@ class DriverConfigError(Exception):
         self.message = message
 
 
-def _shown(value: object) -> str:
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """ "did you mean 'driver'? " for a near miss among `choices`, else "": a typo is fixed at once."""
+    import difflib  # only when something is wrong
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
+def shown(value: object) -> str:
     """A value as the technician wrote it in TOML, with its kind."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -47,7 +55,7 @@ class Flag:
 
     def parse(self, key: str, value: object) -> bool:
         if not isinstance(value, bool):
-            raise DriverConfigError(key, f"must be true or false, not {_shown(value)}")
+            raise DriverConfigError(key, f"must be true or false, not {shown(value)}")
         return value
 
 
@@ -62,7 +70,7 @@ class Whole:
     def parse(self, key: str, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not self.minimum <= value <= self.maximum:
             raise DriverConfigError(
-                key, f"must be a whole number from {self.minimum} to {self.maximum}, not {_shown(value)}"
+                key, f"must be a whole number from {self.minimum} to {self.maximum}, not {shown(value)}"
             )
         return value
 
@@ -78,7 +86,7 @@ class Number:
     def parse(self, key: str, value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float) or not self.minimum <= value <= self.maximum:
             raise DriverConfigError(
-                key, f"must be a number from {self.minimum:g} to {self.maximum:g}, not {_shown(value)}"
+                key, f"must be a number from {self.minimum:g} to {self.maximum:g}, not {shown(value)}"
             )
         return float(value)
 
@@ -93,7 +101,9 @@ class Choice:
     def parse(self, key: str, value: object) -> str:
         if not isinstance(value, str) or value not in self.choices:
             allowed = ", ".join(f"'{choice}'" for choice in self.choices)
-            raise DriverConfigError(key, f"must be one of {allowed}, not {_shown(value)}")
+            near = did_you_mean(value, self.choices).strip() if isinstance(value, str) else ""
+            suggestion = f" ({near})" if near else ""
+            raise DriverConfigError(key, f"must be one of {allowed}, not {shown(value)}{suggestion}")
         return value
 
 
@@ -109,7 +119,7 @@ class WholeChoice:
     def parse(self, key: str, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value not in self.choices:
             allowed = ", ".join(str(choice) for choice in self.choices)
-            raise DriverConfigError(key, f"must be one of {allowed}, not {_shown(value)}")
+            raise DriverConfigError(key, f"must be one of {allowed}, not {shown(value)}")
         return value
 
 
@@ -126,15 +136,16 @@ class Names:
     def parse(self, key: str, value: object) -> tuple[str, ...]:
         if not isinstance(value, list | tuple):
             example = ", ".join(f"'{name}'" for name in self.default)
-            raise DriverConfigError(key, f"must be a list such as [{example}], not {_shown(value)}")
+            raise DriverConfigError(key, f"must be a list such as [{example}], not {shown(value)}")
         if not value:
             raise DriverConfigError(key, f"must name at least one {self.hint}")
         seen: list[str] = []
         for item in value:
             if not isinstance(item, str):
-                raise DriverConfigError(key, f"must hold {self.hint} names, not {_shown(item)}")
+                raise DriverConfigError(key, f"must hold {self.hint} names, not {shown(item)}")
             if item not in self.choices:
-                raise DriverConfigError(key, f"unknown {self.hint} '{item}' (known: {', '.join(self.choices)})")
+                near = did_you_mean(item, self.choices)
+                raise DriverConfigError(key, f"unknown {self.hint} '{item}' ({near}known: {', '.join(self.choices)})")
             if item in seen:
                 raise DriverConfigError(key, f"names {self.hint} '{item}' twice")
             seen.append(item)
@@ -153,7 +164,7 @@ class Text:
 
     def parse(self, key: str, value: object) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise DriverConfigError(key, f"must be {self.hint}, not {_shown(value) if value else 'empty'}")
+            raise DriverConfigError(key, f"must be {self.hint}, not {shown(value) if value else 'empty'}")
         return value
 
 
@@ -179,7 +190,7 @@ class Table:
             if not isinstance(name, str) or not re.fullmatch(self.key_pattern, name):
                 raise DriverConfigError(f"{key}.{name}", f"must be named by {self.key_hint}")
             if not isinstance(item, str) or not re.fullmatch(self.value_pattern, item):
-                raise DriverConfigError(f"{key}.{name}", f"must be {self.value_hint}, not {_shown(item)}")
+                raise DriverConfigError(f"{key}.{name}", f"must be {self.value_hint}, not {shown(item)}")
             result[name] = item
         return result
 
@@ -204,7 +215,7 @@ class DriverFactory(Generic[T]):
             if key not in self.options:
                 allowed = ", ".join(self.options)
                 hint = f"options: {allowed}" if allowed else "this driver has no options"
-                raise DriverConfigError(str(key), f"unknown option ({hint})")
+                raise DriverConfigError(str(key), f"unknown option ({did_you_mean(str(key), self.options)}{hint})")
         for key, option in self.options.items():
             if isinstance(option, Text) and option.required and key not in options:
                 raise DriverConfigError(key, f"is required: {option.hint}")

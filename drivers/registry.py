@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from drivers.health import Health, HealthState
-from drivers.options import DriverConfigError
+from drivers.options import DriverConfigError, did_you_mean
 
 if TYPE_CHECKING:  # types only: each device package is imported when its driver is built
     from drivers.camera.protocol import Camera
@@ -155,7 +155,8 @@ def _drivers(device: str) -> dict[str, str]:
 def _factory(device: str, driver: str) -> DriverFactory[object]:
     drivers = _drivers(device)
     if driver not in drivers:
-        raise DriverConfigError("driver", f"unknown {device} driver '{driver}' (available: {', '.join(drivers)})")
+        near = did_you_mean(driver, drivers)
+        raise DriverConfigError("driver", f"unknown {device} driver '{driver}' ({near}available: {', '.join(drivers)})")
     module_name, _, attribute = drivers[driver].partition(":")
     factory = getattr(importlib.import_module(module_name), attribute)
     return cast("DriverFactory[object]", factory)

@@ -220,6 +220,8 @@ def load_config(path: Path | None) -> KioskConfig:
         raise ConfigError(source, "file not found") from None
     except IsADirectoryError:
         raise ConfigError(source, "is a directory, not a config file") from None
+    except PermissionError:
+        raise ConfigError(source, "no permission to read it (run this as root, or as the kiosk user)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(source, f"cannot be read ({exc.__class__.__name__})") from None
     import tomllib  # only when there is a file: start-up time is benchmarked
@@ -227,9 +229,28 @@ def load_config(path: Path | None) -> KioskConfig:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, f"not valid TOML: {exc}") from None
-    config = parse_config(raw, source)
-    # Files named in the config are found relative to it, as a technician expects.
+        from kiosk.config_mistakes import toml_syntax
+
+        line, message = toml_syntax(str(exc))
+        raise ConfigError(source, message, line) from None
+    try:
+        config = _resolved(parse_config(raw, source), path, source)
+    except ConfigError as error:
+        raise _with_line(error, text) from None
+    return config
+
+
+def _with_line(error: ConfigError, text: str) -> ConfigError:
+    """The same error, told with the line its key is written on."""
+    from kiosk.config_mistakes import KEY_PATH, line_of
+
+    key = error.message.partition(": ")[0]
+    line = line_of(text, key) if KEY_PATH.match(key) else None
+    return ConfigError(error.source, error.message, line) if line else error
+
+
+def _resolved(config: KioskConfig, path: Path, source: str) -> KioskConfig:
+    """Files named in the config are found relative to it, as a technician expects."""
     file = config.appointments.file
     if file and not Path(file).is_absolute():
         absolute = str((path.parent / file).resolve())
@@ -254,7 +275,7 @@ def parse_config(raw: Mapping[str, Any], source: str = "config") -> KioskConfig:
     try:
         config = msgspec.convert(raw, KioskConfig, strict=True)
     except msgspec.ValidationError as exc:
-        raise ConfigError(source, _plain(str(exc))) from None
+        raise ConfigError(source, _plain(str(exc), raw)) from None
     _check_meaning(config, source)
     return config
 
@@ -268,7 +289,9 @@ def _refuse_unknown_keys(raw: object, section: type, source: str, path: str) -> 
     for key, value in raw.items():
         where = f"{path}.{key}" if path else str(key)
         if key not in known:
-            raise ConfigError(source, f"{where}: unknown key (known here: {', '.join(known)})")
+            from kiosk.config_mistakes import unknown_key
+
+            raise ConfigError(source, f"{where}: {unknown_key(str(key), known)}")
         hint = hints[key]
         if isinstance(hint, type) and is_dataclass(hint):
             _refuse_unknown_keys(value, hint, source, where)
@@ -279,13 +302,16 @@ def _refuse_unknown_keys(raw: object, section: type, source: str, path: str) -> 
                     _refuse_unknown_keys(item, item_type, source, f"{where}[{index}]")
 
 
-def _plain(message: str) -> str:
-    """Turn msgspec's "problem - at `$.a.b`" into "a.b: problem" so the key comes first."""
+def _plain(message: str, raw: Mapping[str, Any]) -> str:
+    """Turn msgspec's "problem - at `$.a.b`" into "a.b: problem" in plain words, the key first."""
+    from kiosk.config_mistakes import plain_validation
+
     problem, _, at = message.partition(" - at `$")
     path = at.rstrip("`").lstrip(".")
     unknown = re.match(r"^Object contains unknown field `(?P<key>[^`]*)`$", problem)
     if unknown:
         return f"{path + '.' if path else ''}{unknown['key']}: unknown key"
+    path, problem = plain_validation(problem, path, raw, KioskConfig)
     return f"{path}: {problem}" if path else problem
 
 
@@ -304,6 +330,7 @@ def _check_appointments(config: KioskConfig, source: str) -> None:
 def _check_meaning(config: KioskConfig, source: str) -> None:
     """Checks a type cannot express: known names, and values that fit together."""
     from drivers import registry  # only with a file to check: start-up time is benchmarked
+    from drivers.options import did_you_mean
     from kiosk.tasks import TASKS
 
     device = config.device
@@ -316,7 +343,7 @@ def _check_meaning(config: KioskConfig, source: str) -> None:
             raise ConfigError(
                 source,
                 f"device.languages[{index}]: language '{language}' has no translation "
-                f"(available: {', '.join(SUPPORTED_LANGUAGES)})",
+                f"({did_you_mean(language, SUPPORTED_LANGUAGES)}available: {', '.join(SUPPORTED_LANGUAGES)})",
             )
     if not device.languages:
         raise ConfigError(source, "device.languages: at least one language is needed")
@@ -326,7 +353,8 @@ def _check_meaning(config: KioskConfig, source: str) -> None:
         if task not in TASKS:
             raise ConfigError(
                 source,
-                f"device.tasks[{index}]: unknown task '{task}' (available: {', '.join(TASKS)})",
+                f"device.tasks[{index}]: unknown task '{task}' "
+                f"({did_you_mean(task, TASKS)}available: {', '.join(TASKS)})",
             )
     if len(set(device.tasks)) != len(device.tasks):
         raise ConfigError(source, "device.tasks: a task is listed twice")
@@ -335,7 +363,8 @@ def _check_meaning(config: KioskConfig, source: str) -> None:
             raise ConfigError(source, f"counter.location_text.{language}: missing (the Dutch text is needed)")
     for day, hours in config.opening_hours.items():
         if day not in WEEKDAYS:
-            raise ConfigError(source, f"opening_hours.{day}: unknown day (use {', '.join(WEEKDAYS)})")
+            near = did_you_mean(day, WEEKDAYS)
+            raise ConfigError(source, f"opening_hours.{day}: unknown day ({near}use {', '.join(WEEKDAYS)})")
         if not HOURS_PATTERN.match(hours):
             raise ConfigError(source, f"opening_hours.{day}: '{hours}' is not like '09:00-17:00' or 'closed'")
     call_devices = {"microphone": config.hardware.microphone, "audio_output": config.hardware.audio_output}

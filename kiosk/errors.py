@@ -6,9 +6,13 @@ class BalieError(Exception):
 
 
 class ConfigError(BalieError):
-    """The device configuration cannot be used; the message names the key and the problem."""
+    """The device configuration cannot be used; the message names the key and the problem.
 
-    def __init__(self, source: str, message: str) -> None:
-        super().__init__(f"{source}: {message}")
+    `line` is where in the file, when the mistake is on one line: the technician goes there first.
+    """
+
+    def __init__(self, source: str, message: str, line: int | None = None) -> None:
+        super().__init__(f"{source}, line {line}: {message}" if line else f"{source}: {message}")
         self.source = source
         self.message = message
+        self.line = line

@@ -258,7 +258,7 @@ def test_simulated_printer_profile_options():
         (
             {"port": "x", "flow": "rts"},
             "flow",
-            "must be one of 'none', 'rtscts', 'xonxoff', 'dsrdtr', not 'rts' (text)",
+            "must be one of 'none', 'rtscts', 'xonxoff', 'dsrdtr', not 'rts' (text) (did you mean 'rtscts'?)",
         ),
         (
             {"port": "x", "code_pages": "pc858"},

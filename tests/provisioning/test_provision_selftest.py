@@ -115,7 +115,7 @@ def test_a_config_with_a_typo_is_one_line_and_exit_2(tmp_path: Path) -> None:
     run = balie("provision", "selftest", "--config", str(config), "--json")
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.splitlines() == [
-        f"balie: config error: {config}: hardware.printer.driver: unknown printer driver 'epson' "
+        f"balie: config error: {config}, line 2: hardware.printer.driver: unknown printer driver 'epson' "
         "(available: escpos, simulated, none)"
     ]
 
