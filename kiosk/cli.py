@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import typing
 from pathlib import Path
 
 from kiosk import __version__
@@ -37,10 +38,35 @@ def _kiosk(args: argparse.Namespace) -> int:
     return run_kiosk(config, options)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage mistakes as one line naming the fix, not the whole usage text before it.
+
+    A technician who typed `--speech espek` needs "did you mean 'espeak'?", and a script reading
+    stderr needs one line; `--help` still shows everything. Subcommands inherit this class.
+    """
+
+    def error(self, message: str) -> typing.NoReturn:
+        import re
+
+        from drivers.options import did_you_mean
+
+        choice = re.search(r"invalid choice: '(?P<word>[^']*)' \(choose from (?P<choices>.*)\)$", message)
+        near = did_you_mean(choice["word"], re.findall(r"'([^']*)'", choice["choices"])) if choice else ""
+        if choice and near:
+            message = message.replace("(choose from", f"({near}choose from")
+        else:
+            message += f" (see {self.prog} --help)"
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="balie", description="Balie: self-service kiosks and counter appliances.")
+    parser = OneLineParser(prog="balie", description="Balie: self-service kiosks and counter appliances.")
     parser.add_argument("--version", action="version", version=f"balie {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Typed as plain parsers: the command modules need only ArgumentParser's methods.
+    commands = typing.cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", required=True, metavar="COMMAND"),
+    )
 
     kiosk = commands.add_parser("kiosk", help="start the fullscreen kiosk application")
     kiosk.add_argument("--config", type=Path, help="device config (TOML); without it every device is simulated")

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
+from drivers.printer.serial_link import PLUGGED_IN
 from drivers.printer.wire_simulator import WirePrinterSimulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,7 +128,7 @@ def test_garbage_status_reply(simulator: WirePrinterSimulator) -> None:
 def test_missing_port_and_too_long_qr(simulator: WirePrinterSimulator, tmp_path: Path) -> None:
     missing = balie("printer", "status", "--port", "/dev/ttyUSB97")
     assert missing.returncode == 1
-    assert missing.stderr.strip() == "balie: printer port /dev/ttyUSB97 does not exist"
+    assert missing.stderr.strip() == f"balie: printer port /dev/ttyUSB97 does not exist {PLUGGED_IN}"
     too_long = balie(
         "printer", "ticket", "--port", simulator.port, "--number", "A001", "--topic", "Rijbewijs", "--qr", "x" * 3000
     )
@@ -148,5 +149,6 @@ def test_permission_denied_names_the_dialout_group(simulator: WirePrinterSimulat
         pytest.skip("the unprivileged user cannot run this Python")
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        f"balie: no permission to open printer port {simulator.port} (add the kiosk user to the dialout group)"
+        f"balie: no permission to open printer port {simulator.port} (add the kiosk user to the dialout group: "
+        "`balie provision lockdown` does this)"
     )

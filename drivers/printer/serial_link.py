@@ -30,6 +30,7 @@ DISCONNECTED = "Printer disconnected"
 NOT_TAKING_DATA = "Printer does not take data (flow control?)"
 WRITE_CHUNK_BYTES = 4096  # 0.36 s at 115200 baud, 4.3 s at 9600: each well inside the write timeout
 
+PLUGGED_IN = "(is the printer plugged in? `balie provision detect` lists the serial ports)"
 _NO_CONNECTION = {errno.ECONNREFUSED, errno.ETIMEDOUT, errno.EHOSTUNREACH, errno.ENETUNREACH}
 
 
@@ -63,6 +64,10 @@ class SerialLink:
                 dsrdtr=self.flow == "dsrdtr",
                 timeout=0,
                 write_timeout=self.write_timeout,
+                # A device path is locked (flock) for as long as it is open: a second program
+                # writing into the same printer would interleave two tickets, so it is told
+                # "in use" instead. URLs (socket://) have no lock to take.
+                **({} if "://" in self.port else {"exclusive": True}),
             )
         except (serial.SerialException, OSError, ValueError) as exc:
             raise _open_error(self.port, exc) from None
@@ -127,18 +132,34 @@ def _open_error(port: str, exc: BaseException) -> PrinterError:
     """The reason a technician can act on, from pyserial's "could not open port" family."""
     code = _errno(exc)
     if code == errno.ENOENT:
-        return PrinterPortError(f"Printer port {port} does not exist")
+        return PrinterPortError(f"Printer port {port} does not exist {PLUGGED_IN}")
     if code in (errno.EACCES, errno.EPERM):
-        return PrinterPortError(f"No permission to open printer port {port} (add the kiosk user to the dialout group)")
-    if code == errno.EBUSY:
-        return PrinterPortError(f"Printer port {port} is in use by another program")
+        return PrinterPortError(
+            f"No permission to open printer port {port} (add the kiosk user to the dialout group: "
+            "`balie provision lockdown` does this)"
+        )
+    if code in (errno.EBUSY, errno.EAGAIN):  # EAGAIN: another program holds the port's lock
+        return PrinterPortError(
+            f"Printer port {port} is in use by another program "
+            "(close it, or stop the kiosk: systemctl stop balie-kiosk)"
+        )
     if code in (errno.EISDIR, errno.ENOTTY):
         return PrinterPortError(f"Printer port {port} is not a serial port")
     if code in _NO_CONNECTION:
         return PrinterPortError(f"Printer at {port} does not accept a connection")
+    if _unknown_host(exc):
+        host = port.removeprefix("socket://").rsplit(":", 1)[0]
+        return PrinterPortError(f"Printer host {host} is not known (check the name, or give its IP address)")
     if isinstance(exc, ValueError):  # pyserial's "invalid URL, protocol 'x' not known" and bad settings
         return PrinterPortError(f"Printer port {port} cannot be used: {exc}")
     return PrinterPortError(f"Cannot open printer port {port}: {exc}")
+
+
+def _unknown_host(exc: BaseException) -> bool:
+    """A name lookup that failed: socket.gaierror, kept by pyserial in the chained error."""
+    import socket
+
+    return any(isinstance(candidate, socket.gaierror) for candidate in (exc, exc.__context__))
 
 
 def _errno(exc: BaseException) -> int | None:

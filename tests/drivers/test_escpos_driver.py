@@ -20,7 +20,7 @@ from drivers.printer.encoder import encode
 from drivers.printer.escpos import EscPosPrinter, PrinterNotAnswering
 from drivers.printer.profile import PrinterProfile
 from drivers.printer.protocol import PrinterError, PrinterPortError, PrinterStatus
-from drivers.printer.serial_link import FLOW_CONTROLS
+from drivers.printer.serial_link import FLOW_CONTROLS, PLUGGED_IN
 from drivers.printer.simulated_line import SimulatedLinePrinter
 from drivers.printer.simulator import SimulatedPrinter, SimulatedPrinterDriver
 from drivers.printer.status import STATUS_REQUESTS
@@ -209,7 +209,7 @@ def test_the_escpos_driver_builds_without_its_port_and_says_why(tmp_path):
     printer = registry.build("printer", "escpos", {"port": missing})
     assert isinstance(printer, EscPosPrinter)
     health = printer.health()
-    assert (health.state, health.reason) == (HealthState.FAILED, f"Printer port {missing} does not exist")
+    assert (health.state, health.reason) == (HealthState.FAILED, f"Printer port {missing} does not exist {PLUGGED_IN}")
     with pytest.raises(PrinterPortError):
         printer.print(TICKET)
 

@@ -124,7 +124,7 @@ def test_bytes_arrive_over_a_tcp_socket(links):
 def test_a_missing_port_is_named(links, tmp_path):
     missing = str(tmp_path / "ttyUSB9")
     link = make(links, missing)
-    with pytest.raises(PrinterPortError, match=rf"^Printer port {missing} does not exist$"):
+    with pytest.raises(PrinterPortError, match=rf"^Printer port {missing} does not exist \(is the printer plugged in"):
         link.open()
     with pytest.raises(PrinterPortError, match="does not exist"):
         link.write(b"x")  # every use tries again, and says why it cannot
@@ -138,7 +138,10 @@ def test_no_permission_names_the_dialout_group(links, tmp_path):
     port.chmod(0)
     with pytest.raises(PrinterPortError) as caught:
         make(links, str(port)).open()
-    assert str(caught.value) == (f"No permission to open printer port {port} (add the kiosk user to the dialout group)")
+    assert str(caught.value) == (
+        f"No permission to open printer port {port} (add the kiosk user to the dialout group: "
+        "`balie provision lockdown` does this)"
+    )
 
 
 @pytest.mark.parametrize("kind", ["directory", "file"])
