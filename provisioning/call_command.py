@@ -124,8 +124,17 @@ def _place(config: KioskConfig, args: argparse.Namespace, access_key: Any) -> in
     from kiosk.call.engine import CallDevices, CallEngine
     from kiosk.call.services import EndReason
 
+    if config.hardware.camera.driver == "opencv":
+        from drivers.camera.preview import quiet_opencv_logging
+
+        quiet_opencv_logging()  # a missing camera is told in one line below, not in OpenCV's warnings
     drivers = registry.build_all(config.hardware.choices())
     call_devices = {name: registry.build(name, *choice) for name, choice in config.hardware.call_choices().items()}
+    problem = _device_problem(config, {"camera": drivers.camera, **call_devices})
+    if problem:
+        drivers.close()
+        print(f"balie call: {problem}", file=sys.stderr)
+        return EXIT_NOT_ENDED_NORMALLY
     drivers.camera.start()
     printer = _Printer()
     services = DriverCallServices(
@@ -153,6 +162,23 @@ def _place(config: KioskConfig, args: argparse.Namespace, access_key: Any) -> in
     update = printer.update
     normal = update is not None and update.reason in (EndReason.CASEWORKER, EndReason.CITIZEN)
     return EXIT_OK if normal else EXIT_NOT_ENDED_NORMALLY
+
+
+def _device_problem(config: KioskConfig, devices: dict[str, Any]) -> str:
+    """The first configured call device that is not there, with its reason: said before calling,
+    so a technician testing the call path hears "no permission on /dev/video0", not a call without
+    a picture. A device set to "none" is left out on purpose and is not a problem."""
+    from drivers.health import HealthState
+
+    drivers = {name: choice.driver for name, choice in config.hardware.by_device().items()}
+    drivers.update({name: driver for name, (driver, _) in config.hardware.call_choices().items()})
+    for name, device in devices.items():
+        if drivers.get(name) == "none":
+            continue
+        health = device.health()
+        if health.state in (HealthState.MISSING, HealthState.FAILED):
+            return f"{name}: {health.reason}"
+    return ""
 
 
 def _hang_up_after(engine: Any, printer: _Printer, seconds: float) -> None:

@@ -71,6 +71,17 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _reader_problem(reason: str) -> str:
+    """The reader's reason with the fix: start the PC/SC service, or pick a reader that is there."""
+    if "service" in reason.lower():
+        return f"{reason} (apt-get install pcscd; systemctl enable --now pcscd.socket)"
+    if "matching" in reason:
+        return f"{reason} (`balie chip readers` lists the readers; --reader takes part of a name)"
+    if reason.startswith("No card reader"):
+        return f"{reason} (plug it in; `balie chip readers` lists the readers pcscd sees)"
+    return reason
+
+
 def _readers(args: argparse.Namespace) -> int:
     from drivers.cardreader.pcsc import PcscCardReader, list_readers
 
@@ -81,7 +92,7 @@ def _readers(args: argparse.Namespace) -> int:
             reason = probe.health().reason or "no card readers found"
         finally:
             probe.close()
-        return _fail(reason if "service" in reason else "no card readers found", EXIT_NO_READER)
+        return _fail(_reader_problem(reason if "service" in reason else "No card reader found"), EXIT_NO_READER)
     for name in names:
         print(name)
     return EXIT_OK
@@ -133,7 +144,7 @@ def _read(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         health = reader.health()
         if not health.usable:
-            return _fail(health.reason, EXIT_NO_READER)
+            return _fail(_reader_problem(health.reason), EXIT_NO_READER)
         if not reader.card_present():
             return _fail("no card on the reader", EXIT_NO_CARD)
         transport = ApduTransport(reader)
@@ -147,7 +158,7 @@ def _read(args: argparse.Namespace) -> int:
     except AuthenticationFailed as error:
         return _fail(str(error), EXIT_ACCESS_DENIED)
     except ReaderUnavailableError as error:
-        return _fail(str(error), EXIT_NO_READER)
+        return _fail(_reader_problem(str(error)), EXIT_NO_READER)
     except (CardAbsentError, CardRemovedError):
         return _fail("the card was removed during reading: place it on the reader and try again", EXIT_NO_CARD)
     except (IcaoError, CardCommunicationError) as error:

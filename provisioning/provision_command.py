@@ -218,6 +218,9 @@ def _selftest(args: argparse.Namespace) -> int:
         print()
         for line in selftest.table(report):
             print(line)
+        for check in report.checks:  # what failed, again on stderr: the line a script or a log keeps
+            if check.status is selftest.Status.FAILED:
+                _fail(f"{check.name} failed: {check.detail}")
     return EXIT_OK if report.passed else EXIT_FAILED
 
 

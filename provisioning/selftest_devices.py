@@ -9,7 +9,6 @@ cannot read the screen depend on it (EN 301 549 §5.1.3).
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from typing import Any
@@ -37,21 +36,6 @@ def _not_configured(context: SelftestContext, device: str) -> CheckResult:
     return ok(device, 'not configured (driver "none")')
 
 
-def _node_permission(source: str) -> str:
-    """A device node this user may not open, or one that is there but would not open: the likely fix."""
-    if not source.startswith("/dev/") or not os.path.exists(source):
-        return ""
-    if not os.access(source, os.R_OK | os.W_OK):
-        return f"no permission on {source}: add the kiosk user to its group (`balie provision lockdown` does)"
-    return ""
-
-
-def _in_use_hint(source: str) -> str:
-    if source.startswith("/dev/") and os.path.exists(source):
-        return " (in use by the running kiosk? `systemctl stop balie-kiosk` first)"
-    return ""
-
-
 # -- camera ------------------------------------------------------------------------------------------
 
 
@@ -61,12 +45,16 @@ def check_camera(context: SelftestContext) -> CheckResult:
     choice = context.config.hardware.camera
     if choice.driver == "none":
         return _not_configured(context, "camera")
+    if choice.driver == "opencv":
+        from drivers.camera.preview import quiet_opencv_logging
+
+        quiet_opencv_logging()  # the check's one line says it; OpenCV's warnings would bury it
     camera = context.driver("camera")
     source = str(getattr(camera, "source", "") or "")
     before = camera.health()
     context.health["camera"] = before
     if before.state is HealthState.MISSING:
-        return failed("camera", _node_permission(source) or f"{before.reason} (`balie provision detect` lists cameras)")
+        return failed("camera", _with_detect_hint(before.reason))
     timeout = float(getattr(camera, "open_timeout", 5.0)) + float(getattr(camera, "read_timeout", 2.0))
     camera.start()
     try:
@@ -76,8 +64,7 @@ def check_camera(context: SelftestContext) -> CheckResult:
         camera.stop()
     context.health["camera"] = after
     if frame is None:
-        reason = _node_permission(source) or (after.reason or "no reason given") + _in_use_hint(source)
-        return failed("camera", f"no picture within {timeout:.0f} s: {reason}")
+        return failed("camera", f"no picture within {timeout:.0f} s: {after.reason or 'no reason given'}")
     quality = measure(frame.image)
     what = "simulated" if choice.driver == "simulated" else source
     figures = (
@@ -89,6 +76,11 @@ def check_camera(context: SelftestContext) -> CheckResult:
         return failed("camera", f"{figures}: {after.reason}")
     advice = quality.advice()
     return warning("camera", f"{figures}: {advice}") if advice else ok("camera", figures)
+
+
+def _with_detect_hint(reason: str) -> str:
+    """The driver's reason, pointing at `detect` unless it already names its fix."""
+    return reason if "(" in reason else f"{reason} (`balie provision detect` lists cameras)"
 
 
 def _first_frame(camera: Any, timeout: float) -> Any:

@@ -97,7 +97,10 @@ def test_a_source_that_does_not_exist_is_named(tmp_path: Path) -> None:
 def test_a_camera_index_that_does_not_exist_is_named() -> None:
     result = balie("camera", "read-qr", "--source", "7", "--timeout", "5")
     assert result.returncode == 1
-    assert result.stderr == "balie: camera 7 cannot be opened\n"
+    assert (
+        result.stderr
+        == "balie: camera 7 does not exist (is it plugged in? `balie provision detect` lists the cameras)\n"
+    )
 
 
 def test_snapshot_saves_a_png_of_the_frame(letter_png: Path, tmp_path: Path) -> None:

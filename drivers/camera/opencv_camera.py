@@ -10,6 +10,7 @@ the kiosk to handle: health turns MISSING and the thread reopens the device ever
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -39,7 +40,23 @@ _RETRY_READ = 0.02  # seconds between failed reads, so a dead device does not sp
 
 
 def cannot_open(source: int | str) -> str:
-    return f"Camera {source} cannot be opened"
+    """Why the camera does not open, with the fix, as far as its device node tells.
+
+    A V4L2 camera is /dev/videoN: a missing node means unplugged (or a wrong number), a node
+    this user may not open means the kiosk user lacks the video group. Cheap (a stat), so
+    health() can say it every time it is asked.
+    """
+    node = f"/dev/video{source}" if isinstance(source, int) else source
+    if not node.startswith("/dev/"):
+        return f"Camera {source} cannot be opened"
+    if not os.path.exists(node):
+        return f"Camera {source} does not exist (is it plugged in? `balie provision detect` lists the cameras)"
+    if not os.access(node, os.R_OK | os.W_OK):
+        return (
+            f"No permission on camera {node} (add the kiosk user to the video group: "
+            "`balie provision lockdown` does this)"
+        )
+    return f"Camera {source} cannot be opened (in use by another program? stop the kiosk: systemctl stop balie-kiosk)"
 
 
 def as_bgr(image: cv2.typing.MatLike) -> Image:
@@ -150,7 +167,7 @@ class OpenCVCamera(CaptureThread):
     def _presence(self) -> Health:
         if isinstance(self.source, int):
             if sys.platform.startswith("linux") and not Path(f"/dev/video{self.source}").exists():
-                return Health.missing(NOT_CONNECTED)
+                return Health.missing(cannot_open(self.source))
         elif "://" not in self.source and not Path(self.source).exists():
             return Health.missing(cannot_open(self.source))
         return Health.ok()

@@ -81,7 +81,13 @@ def test_black_frames_fail_health(tmp_path, cameras):
 
 @pytest.mark.parametrize(
     ("source", "reason"),
-    [(99, "Camera 99 cannot be opened"), ("/dev/video99", "Camera /dev/video99 cannot be opened")],
+    [
+        (99, "Camera 99 does not exist (is it plugged in? `balie provision detect` lists the cameras)"),
+        (
+            "/dev/video99",
+            "Camera /dev/video99 does not exist (is it plugged in? `balie provision detect` lists the cameras)",
+        ),
+    ],
 )
 def test_a_missing_device_is_reported_not_raised(cameras, source, reason):
     camera = cameras(source, open_timeout=1.0)

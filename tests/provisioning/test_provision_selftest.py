@@ -154,20 +154,6 @@ def test_an_absent_camera_device_names_itself(tmp_path: Path) -> None:
     assert result.detail.startswith("Camera /dev/video57")
 
 
-def test_a_device_node_without_permission_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Root may open anything, so the refusal is the kernel's answer the tests cannot provoke: ask os.access.
-    monkeypatch.setattr(os, "access", lambda path, mode: path != "/dev/null")
-    context = context_for("[hardware.camera]\ndriver = 'opencv'\noptions = { source = '/dev/null' }", tmp_path)
-    try:
-        result = check_camera(context)
-    finally:
-        context.close()
-    assert result.status is Status.FAILED
-    assert result.detail.endswith(
-        "no permission on /dev/null: add the kiosk user to its group (`balie provision lockdown` does)"
-    )
-
-
 def test_paper_low_is_a_warning_and_the_test_ticket_comes_out(tmp_path: Path) -> None:
     context = context_for("[hardware.printer]\ndriver = 'simulated'\noptions = { paper = 'low' }", tmp_path,
                           print_test=True)  # fmt: skip
