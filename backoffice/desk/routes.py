@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from backoffice.desk import board, page_api
+
 router = APIRouter()
+router.include_router(board.router)
+router.include_router(page_api.router)
