@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-TOKEN = "bd1.display-test.secret"
+TOKEN = "bd1.4f9c2b1e-0d7a-4a57-9a55-3c1c2f0e9b11.display-test-secret"  # the form enrollment gives
 
 
 @dataclass(frozen=True)

@@ -13,19 +13,7 @@ from drivers.speech.recorder import RecordingSpeech, Utterance
 from kiosk.display.announcer import Announcer
 from kiosk.display.board import BoardCall
 from kiosk.display.chime import HIGH_HZ, HIGH_SECONDS, LOW_HZ, LOW_SECONDS, two_tone_chime
-
-
-class SpeechAfterSound(RecordingSpeech):
-    """The recorder, also noting how much sound the speaker had played when each sentence was said."""
-
-    def __init__(self, output: RecordingAudioOutput) -> None:
-        super().__init__()
-        self.output = output
-        self.sound_before: list[int] = []
-
-    def say(self, text: str, language: str) -> None:
-        self.sound_before.append(self.output.samples_played)
-        super().say(text, language)
+from tests.display.heard_sound import CHIME_SAMPLES, SpeechAfterSound
 
 
 def call(call_id: int, label: str, desk: str, language: str | None = None) -> BoardCall:
@@ -46,7 +34,7 @@ def test_the_chime_falls_from_e_to_c_and_starts_and_ends_quietly() -> None:
 def test_chime_then_dutch_then_english_for_each_call_in_order() -> None:
     output = RecordingAudioOutput()
     speech = SpeechAfterSound(output)
-    chime = sum(len(frame.samples) for frame in two_tone_chime())
+    chime = CHIME_SAMPLES
     announcer = Announcer(speech, output)
     announcer.start()
     try:
