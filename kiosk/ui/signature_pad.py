@@ -8,9 +8,12 @@ of those strokes, so the picture the desk gets is rendered again from the vector
 
 from __future__ import annotations
 
+import io
 import time
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QPointF, Qt, Signal
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import QWidget
 from kiosk.counter.signature import PEN_MM, PNG_DPI, InkPoint, Signature, Stroke
 
 MM_PER_INCH = 25.4
+SCREEN_PEN_MM = 1.2  # on the glass a finger's line is bolder than the pen the picture is drawn with
 
 
 class SignaturePad(QWidget):
@@ -144,7 +148,7 @@ class SignaturePad(QWidget):
         )
         painter.setPen(pen)
         for stroke in self._strokes:
-            painter.drawPath(_path(stroke, 1 / sx, 1 / sy))
+            _draw(painter, stroke, 1 / sx, 1 / sy)
         painter.end()
 
 
@@ -153,16 +157,20 @@ def _round_pen(colour: QColor, width: float) -> QPen:
     return QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
 
 
-def _path(stroke: Stroke | list[InkPoint], x_scale: float, y_scale: float) -> QPainterPath:
-    """The stroke in pixels at the given pixels per millimetre (a single point: a dot)."""
-    path = QPainterPath()
+def _draw(painter: QPainter, stroke: Stroke | list[InkPoint], x_scale: float, y_scale: float) -> None:
+    """One stroke at the given pixels per millimetre; a tap without movement is a dot (a zero-length
+    path would draw nothing), as a pen touching paper leaves one."""
+    if not stroke:
+        return
     first = stroke[0]
+    if all(p.x_mm == first.x_mm and p.y_mm == first.y_mm for p in stroke):
+        painter.drawPoint(QPointF(first.x_mm * x_scale, first.y_mm * y_scale))
+        return
+    path = QPainterPath()
     path.moveTo(first.x_mm * x_scale, first.y_mm * y_scale)
-    if len(stroke) == 1:
-        path.lineTo(first.x_mm * x_scale + 0.01, first.y_mm * y_scale)
     for point in stroke[1:]:
         path.lineTo(point.x_mm * x_scale, point.y_mm * y_scale)
-    return path
+    painter.drawPath(path)
 
 
 def signature_png(signature: Signature, dpi: int = PNG_DPI) -> bytes:
@@ -184,16 +192,11 @@ def signature_png(signature: Signature, dpi: int = PNG_DPI) -> bytes:
         )
     )
     for stroke in signature.strokes:
-        if stroke:
-            painter.drawPath(_path(stroke, scale, scale))
+        _draw(painter, stroke, scale, scale)
     painter.end()
     grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    dots_per_metre = round(dpi / MM_PER_INCH * 1000)
-    grey.setDotsPerMeterX(dots_per_metre)
-    grey.setDotsPerMeterY(dots_per_metre)
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    grey.save(buffer, b"PNG")
-    buffer.close()
-    return bytes(data.data())
+    # Rows are padded to 4 bytes in the QImage; PIL writes the PNG with its pHYs chunk (the 600 dpi).
+    rows = np.frombuffer(grey.constBits(), np.uint8, grey.bytesPerLine() * height).reshape(height, -1)
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rows[:, :width])).save(buffer, "PNG", dpi=(dpi, dpi))
+    return buffer.getvalue()

@@ -50,8 +50,10 @@ class SignatureStep(CounterStep):
         self.done_button.clicked.connect(self._done)
         for widget in (self.title, self.purpose_label, self.hint):
             sign.addWidget(widget)
+        self.pad.setMaximumHeight(640)  # a signature box, wide and low, as on a paper form
         sign.addWidget(self.pad, 1)
         sign.addLayout(button_row(self.clear_button, self.done_button))
+        sign.addStretch(0)
 
         self.check_page = QWidget()
         check = QVBoxLayout(self.check_page)
@@ -67,6 +69,7 @@ class SignatureStep(CounterStep):
         self.send_button = KioskButton("primary", object_name="signatureSend")
         self.send_button.clicked.connect(self._send)
         check.addWidget(self.question)
+        self.preview.setMaximumHeight(640)
         check.addWidget(self.preview, 1)
         check.addLayout(button_row(self.again_button, self.send_button))
         for page in (self.sign_page, self.check_page):
@@ -82,7 +85,7 @@ class SignatureStep(CounterStep):
             return
         self._signature = signature
         self._png = signature_png(signature)
-        image = QImage.fromData(self._png, b"PNG")
+        image = QImage.fromData(self._png)
         shown = QPixmap.fromImage(image).scaled(
             max(self.preview.width(), 400),
             max(self.preview.height(), 200),
