@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 COUNTER_PATH = "/api/v1/counter/ws"
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # a PDF to print, in base64
 BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0)  # seconds between attempts to reach the backoffice again
+# WebSocket close codes that mean "not this device" (RFC 6455 §7.4.1 policy violation; 4401/4403 by analogy
+# with HTTP): dialling again soon would not help, so the device waits the longest pause.
+REFUSAL_CODES = frozenset({1008, 4401, 4403})
 
 
 def counter_url(backoffice_url: str) -> str:
@@ -164,8 +167,13 @@ class CounterLink:
                 finally:
                     self._ws = None
                     await ws.close()
-                self._went_down(LinkPhase.OFFLINE)
-                log.info("the counter link dropped; dialling again")
+                if ws.close_code in REFUSAL_CODES:  # the token was refused after the handshake
+                    log.warning("the backoffice refused this device's token on the counter link")
+                    self._went_down(LinkPhase.REFUSED)
+                    failures = len(self.backoff)
+                else:
+                    self._went_down(LinkPhase.OFFLINE)
+                    log.info("the counter link dropped; dialling again")
             await asyncio.sleep(self.backoff[min(max(failures - 1, 0), len(self.backoff) - 1)])
 
     async def _listen(self, ws: ClientConnection) -> None:

@@ -25,6 +25,7 @@ CODE = "483 920"
 class DeskServer:
     def __init__(self, *, token: str = TOKEN, paired: bool = False) -> None:
         self.token = token
+        self.hello_token = token  # what the hello must carry (a test may make it refuse a header-accepted token)
         self.paired = paired
         self.received: list[dict[str, Any]] = []
         self.hellos = 0
@@ -117,9 +118,9 @@ class DeskServer:
 
     async def _handle(self, ws: ServerConnection) -> None:
         hello = json.loads(await ws.recv())
-        if hello != {"type": "hello", "token": self.token}:
+        if hello != {"type": "hello", "token": self.hello_token}:
             await ws.send(json.dumps({"type": "error", "detail": "unknown device token"}))
-            await ws.close(4401)
+            await ws.close(1008, "unknown or revoked device token")
             return
         self.hellos += 1
         self._ws = ws

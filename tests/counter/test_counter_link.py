@@ -202,3 +202,14 @@ def test_a_revoked_token_is_refused(desk: DeskServer, listener: Recorder) -> Non
         assert desk.hellos == 0
     finally:
         made.close()
+
+
+def test_a_token_refused_after_the_handshake_is_told(desk: DeskServer, listener: Recorder) -> None:
+    desk.hello_token = "bd1.someone-else"
+    made = CounterLink(desk.url, TOKEN, listener, backoff=(0.05,))
+    made.start()
+    try:
+        wait(lambda: listener.phase is LinkPhase.REFUSED)
+        assert desk.hellos == 0
+    finally:
+        made.close()
