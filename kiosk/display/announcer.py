@@ -30,6 +30,7 @@ LEAD_FRAMES = 5  # frames handed to the output ahead of real time: 100 ms, withi
 MAX_WAITING = 20  # calls queued for announcing; more means an hour-long backlog nobody waits for
 SPEECH_TIMEOUT = 15.0  # seconds one sentence may take before the next is said anyway
 PAUSE_BETWEEN_CALLS = 0.5
+AFTER_CHIME = 0.15  # seconds: a sound card's buffer (ALSA's period or two) plays on after the last frame
 
 
 @runtime_checkable
@@ -105,10 +106,11 @@ class Announcer:
     def _announce(self, call: BoardCall) -> None:
         if not self._play_chime():
             return
-        for index, spoken in enumerate(announcement(call)):
-            if index > 0 and not self._wait_for_voice():
-                return
+        for spoken in announcement(call):
             self.speech.say(spoken.text, spoken.language)
+            # Also after the last sentence: the next call's chime must not sound over it, nor its words cut it off.
+            if not self._wait_for_voice():
+                return
 
     def _play_chime(self) -> bool:
         """False when the display is closing."""
@@ -117,7 +119,8 @@ class Announcer:
             if not self._wait_until(start + (index - LEAD_FRAMES) * FRAME_SECONDS):
                 return False
             self.output.play(frame)
-        return self._wait_until(start + len(self.chime) * FRAME_SECONDS)  # until the last frame has sounded
+        # Until the last frame has sounded, and a little more for the output's own buffer.
+        return self._wait_until(start + len(self.chime) * FRAME_SECONDS + AFTER_CHIME)
 
     def _wait_until(self, moment: float) -> bool:
         delay = moment - self._clock()

@@ -3,12 +3,15 @@ the voice: Dutch, then the citizen's language, one call after another."""
 
 from __future__ import annotations
 
+import stat
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
 from drivers.audio_output.recorder import RecordingAudioOutput
 from drivers.pcm import FRAME_SAMPLES, SAMPLE_RATE, dominant_frequency, rms
+from drivers.speech.espeak import EspeakSpeech
 from drivers.speech.recorder import RecordingSpeech, Utterance
 from kiosk.display.announcer import Announcer
 from kiosk.display.board import BoardCall
@@ -65,3 +68,35 @@ def test_closing_mid_chime_says_nothing_and_releases_the_speaker() -> None:
     assert speech.utterances == []
     output.play(two_tone_chime()[0])  # stopped: what comes after close is not played
     assert output.samples_played < sum(len(frame.samples) for frame in two_tone_chime())
+
+
+def test_a_real_voice_finishes_each_sentence_before_the_next_call_or_language(tmp_path: Path) -> None:
+    """espeak-ng cuts off what it says when given something new: the announcer waits for it to finish."""
+    log = tmp_path / "spoken.txt"
+    script = tmp_path / "slow-espeak"
+    # Takes espeak-ng's arguments (-v voice -s rate text); speaks English for longer than the next chime.
+    script.write_text(
+        f"#!/bin/sh\necho \"start $2 $5\" >> '{log}'\n"
+        'case "$2" in en) sleep 2.5 ;; *) sleep 0.3 ;; esac\n'
+        f"echo \"end $2 $5\" >> '{log}'\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    speech = EspeakSpeech(command=str(script))
+    output = RecordingAudioOutput()
+    announcer = Announcer(speech, output)
+    announcer.start()
+    try:
+        announcer.announce(call(1, "A042", "3", "en"))
+        announcer.announce(call(2, "B001", "1"))
+        assert announcer.wait_announced(2, timeout=15)
+    finally:
+        announcer.close()
+        speech.close()
+    assert log.read_text().splitlines() == [
+        "start nl Nummer A 42, balie 3",
+        "end nl Nummer A 42, balie 3",
+        "start en Number A 42, desk 3",
+        "end en Number A 42, desk 3",
+        "start nl Nummer B 1, balie 1",
+        "end nl Nummer B 1, balie 1",
+    ]
