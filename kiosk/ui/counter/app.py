@@ -90,7 +90,6 @@ def build_counter(
         camera=drivers.camera,
         printing=printing,
         pdf=pdf,
-        printer_profile=drivers.printer.profile,
         logo=logo,
     )
     width, height = WINDOW_SIZES[config.device.orientation]

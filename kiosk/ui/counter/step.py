@@ -21,7 +21,6 @@ from kiosk.ui.theme import Theme
 if TYPE_CHECKING:
     from drivers.camera.protocol import Camera
     from drivers.printer.document import Raster
-    from drivers.printer.profile import PrinterProfile
     from kiosk.ui.counter.pdf_render import PdfRenderer
     from kiosk.ui.identity_service import IdentityService
     from kiosk.ui.printing import PrintService
@@ -37,7 +36,6 @@ class CounterServices:
     camera: Camera | None = None
     printing: PrintService | None = None
     pdf: PdfRenderer | None = None
-    printer_profile: PrinterProfile | None = None
     logo: Raster | None = None
 
 

@@ -8,7 +8,6 @@ welcome, so nothing about a citizen survives the end of a visit, an unpairing or
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import shiboken6
@@ -40,8 +39,6 @@ from kiosk.ui.counter.summary_step import SummaryStep
 from kiosk.ui.counter.texts import say
 from kiosk.ui.counter.welcome_page import WelcomePage
 from kiosk.ui.theme import Theme
-
-log = logging.getLogger(__name__)
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}  # each in its own language, never translated
 
