@@ -75,6 +75,15 @@ def status_of(backoffice: LiveBackoffice, number: str) -> str:
     return str(status)
 
 
+def components(backoffice: LiveBackoffice, device: str) -> dict[str, str]:
+    found = rows(
+        backoffice.database,
+        "SELECT c.name, c.state FROM device_components c JOIN devices d ON d.id = c.device_id WHERE d.name = ?",
+        device,
+    )
+    return {str(name): str(state) for name, state in found}
+
+
 @pytest.fixture
 def caseworker(backoffice: LiveBackoffice, tmp_path: Path) -> Iterator[Caseworker]:
     colleague = Caseworker(backoffice, "carla", tmp_path)
@@ -122,6 +131,8 @@ def test_a_kiosks_ticket_called_at_a_desk_is_shown_and_announced_and_caught_up_a
         ]
         assert speech.sound_before[0] == CHIME_SAMPLES  # the whole chime first
         assert status_of(backoffice, first) == "called"
+        # Its heartbeat tells the fleet page how its voice and speaker are.
+        qtbot.waitUntil(lambda: components(backoffice, "display-hal") == {"speech": "ok", "audio_output": "ok"})
 
         # The display's network goes down; the desk goes on.
         proxy.cut()

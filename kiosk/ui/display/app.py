@@ -2,7 +2,9 @@
 
 Everything is built here and passed in: the board client with the device's token, the voice and the
 speaker from `[hardware]` (speech, audio_output), the poller and the announcer, each on its own thread,
-and the screen on the UI thread. Tests build the same parts with `build_display`.
+and the screen on the UI thread. Heartbeats report the voice's and the speaker's health, so a silent
+display shows on the fleet page like a kiosk with a jammed printer. Tests build the same parts with
+`build_display`.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from kiosk.config import KioskConfig
 if TYPE_CHECKING:
     from drivers.audio_output.protocol import AudioOutput
     from drivers.speech.protocol import Speech
+    from kiosk.backoffice_client import BackofficeClient
     from kiosk.display.announcer import Announcer
     from kiosk.display.board_client import BoardClient
     from kiosk.display.poller import BoardPoller
+    from kiosk.heartbeat import HeartbeatSender
     from kiosk.ui.app import LaunchOptions
     from kiosk.ui.display.bridge import BoardBridge
     from kiosk.ui.display.wall import WallScreen
@@ -36,17 +40,22 @@ class Display:
     announcer: Announcer
     bridge: BoardBridge
     speech: Speech
+    heartbeat: HeartbeatSender
+    heartbeat_client: BackofficeClient
 
     def start(self) -> None:
         self.announcer.start()
         self.poller.start()
+        self.heartbeat.start()
 
     def close(self) -> None:
         import shiboken6
 
         self.poller.stop()  # first: nothing new reaches the announcer or the screen
+        self.heartbeat.stop()
         self.announcer.close()
         self.client.close()
+        self.heartbeat_client.close()
         self.speech.close()
         self.window.close()
         shiboken6.delete(self.window)
@@ -63,9 +72,12 @@ def build_display(
 ) -> Display:
     """The display for `config` (its `[backoffice]` url and token), not yet polling: call `start()`."""
     from drivers import registry
+    from kiosk import __version__
+    from kiosk.backoffice_client import BackofficeClient
     from kiosk.display.announcer import Announcer
     from kiosk.display.board_client import BoardClient
     from kiosk.display.poller import LOST_AFTER, POLL_INTERVAL, BoardPoller
+    from kiosk.heartbeat import HeartbeatSender
     from kiosk.ui.display.bridge import BoardBridge
     from kiosk.ui.display.wall import HIGHLIGHT_SECONDS, WallScreen
     from kiosk.ui.launch import load_bundled_font
@@ -97,7 +109,12 @@ def build_display(
         interval=POLL_INTERVAL if interval is None else interval,
         lost_after=LOST_AFTER if lost_after is None else lost_after,
     )
-    return Display(window, client, poller, announcer, bridge, speech)
+    heartbeat_client = BackofficeClient(config.backoffice.url, config.backoffice.token)
+    voice, speaker = speech, audio_output
+    heartbeat = HeartbeatSender(
+        heartbeat_client, lambda: {"speech": voice.health(), "audio_output": speaker.health()}, __version__
+    )
+    return Display(window, client, poller, announcer, bridge, speech, heartbeat, heartbeat_client)
 
 
 def run_display(config: KioskConfig, options: LaunchOptions) -> int:
