@@ -143,7 +143,7 @@ class IdentitySettings:
 
 @dataclass(frozen=True, kw_only=True)
 class MaintenanceSettings:
-    # The technician's PIN for the maintenance screen, as a hash made by `python -m kiosk.maintenance`
+    # The technician's PIN for the maintenance screen, as a hash set by `balie provision maintenance-pin`
     # (never the PIN itself). Empty: the demo PIN in the all-simulated demo, else no maintenance screen.
     pin_hash: str = ""
     # The maintenance screen (and its PIN entry) closes after this long without a touch.
@@ -388,7 +388,9 @@ def _check_maintenance(config: KioskConfig, source: str) -> None:
 
     maintenance = config.maintenance
     if maintenance.pin_hash and not valid_pin_hash(maintenance.pin_hash):
-        raise ConfigError(source, "maintenance.pin_hash: not a PIN hash; make one with `python -m kiosk.maintenance`")
+        raise ConfigError(
+            source, "maintenance.pin_hash: not a PIN hash; set the PIN with `balie provision maintenance-pin`"
+        )
     if not 15 <= maintenance.idle_seconds <= 600:
         raise ConfigError(
             source, f"maintenance.idle_seconds: must be from 15 to 600 seconds (got {maintenance.idle_seconds})"

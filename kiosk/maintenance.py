@@ -7,7 +7,7 @@ times. Then the PIN, typed on the digit keypad. The config holds only a PBKDF2-S
     [maintenance]
     pin_hash = "pbkdf2_sha256$200000$…$…"
 
-made with `python -m kiosk.maintenance` (asks for the PIN, prints that line). Without a
+set with `balie provision maintenance-pin --config PATH` (or printed by `python -m kiosk.maintenance`). Without a
 `pin_hash` the screen opens with `DEMO_PIN` only when every device is simulated and there is
 no backoffice URL (the embedded demo); on a real device it cannot open at all.
 

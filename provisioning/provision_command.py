@@ -26,13 +26,17 @@ TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-]+)\s*\]\]?\s*(#.*)?$")
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     provision = commands.add_parser(
-        "provision", help="set up this device: init, detect, selftest, enroll with a backoffice, lockdown"
+        "provision",
+        help="set up this device: init, detect, selftest, enroll with a backoffice, lockdown, maintenance-pin",
     )
     actions = provision.add_subparsers(dest="action", required=True, metavar="ACTION")
     _add_init(actions)
     _add_detect(actions)
     _add_selftest(actions)
     _add_lockdown(actions)
+    from provisioning import maintenance_pin
+
+    maintenance_pin.add_parser(actions)
     enroll = actions.add_parser("enroll", help="enroll this device with a one-time code from the backoffice")
     enroll.add_argument("--backoffice", required=True, help="the backoffice's address, e.g. https://balie.gemeente.nl")
     enroll.add_argument("--code", required=True, help="the code from `balie backoffice enroll-code`")
