@@ -73,6 +73,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     retention.set_defaults(run=_retention)
     _add_import_appointments_parser(actions)
     _add_location_config_parser(actions)
+    _add_desk_parser(actions)
 
 
 def _fail(message: str) -> int:
@@ -248,6 +249,34 @@ def _location_config(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(f"settings for {args.location} stored as version {version}; devices take them when idle")
+    return EXIT_OK
+
+
+def _add_desk_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    desk = actions.add_parser("desk", help="create a staffed desk a caseworker signs in to (see backoffice/DESK.md)")
+    desk.add_argument("--location", required=True, help="town hall or branch; must exist (enroll a device first)")
+    desk.add_argument("--name", required=True, help='what the waiting-room display says after "balie", e.g. 3')
+    desk.add_argument("--topics", default="", help="topic letters the desk serves, in priority order (default: all)")
+    desk.add_argument("--database", help=DATABASE_HELP)
+    desk.set_defaults(run=_desk)
+
+
+def _desk(args: argparse.Namespace) -> int:
+    from backoffice.db import make_engine, make_session_factory
+    from backoffice.desk.desks import create_desk, location_called
+    from backoffice.desk.errors import DeskError
+
+    settings = _migrated_settings(args.database)
+    engine = make_engine(settings.database_url, pooled=False)
+    try:
+        with make_session_factory(engine)() as db:
+            made = create_desk(db, settings, location_called(db, args.location), args.name, args.topics)
+            db.commit()
+            print(f"desk {made.name} at {args.location} (id {made.id}), topics: {made.topics or 'all'}")
+    except DeskError as exc:
+        return _fail(str(exc))
+    finally:
+        engine.dispose()
     return EXIT_OK
 
 
