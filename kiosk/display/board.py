@@ -8,7 +8,7 @@ instead of showing half of it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +53,13 @@ class Board:
     def current(self) -> BoardCall | None:
         """The call the screen shows largest: the newest one."""
         return self.recent[0] if self.recent else None
+
+    def of_today(self, now: datetime) -> Board:
+        """Only the recent calls of today (the display's local day, by the backoffice's clock when known):
+        in the morning, yesterday's last number is not shown as the one being served."""
+        today = (self.server_time or now).astimezone().date()
+        recent = tuple(call for call in self.recent if call.called_at.astimezone().date() == today)
+        return replace(self, recent=recent) if recent != self.recent else self
 
 
 def parse_board(answer: Any) -> Board:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from kiosk.backoffice_client import BackofficeRejected, BackofficeUnavailable
 from kiosk.display.board import Board, BoardCall
-from kiosk.display.call_feed import CallFeed
+from kiosk.display.call_feed import CallFeed, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class BoardPoller:
         self._failures = 0
         self._set_link(Link(LinkState.ONLINE))
         due = self.feed.take(board)
-        self.listener.board_changed(board)
+        self.listener.board_changed(board.of_today(utc_now()))
         if due:
             self.listener.announce(due)
 

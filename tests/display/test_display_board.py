@@ -4,7 +4,7 @@ into typed calls; a refusal and a broken answer each become one clear sentence, 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -107,3 +107,15 @@ def test_an_empty_board_is_a_board() -> None:
     board = parse_board({"calls": [], "recent": [], "waits": [], "server_time": "2026-11-24T10:00:00+01:00"})
     assert board.current is None
     assert board.server_time == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def test_yesterdays_calls_are_not_shown_as_todays() -> None:
+    def at(moment: datetime, call_id: int) -> dict[str, object]:
+        return {"id": call_id, "label": f"A{call_id:03d}", "desk": "1", "called_at": moment.isoformat()}
+
+    now = datetime.now(UTC).astimezone()  # the display's local day
+    start_of_day = now.replace(hour=0, minute=0, second=1, microsecond=0)
+    yesterday = start_of_day - timedelta(seconds=2)
+    board = parse_board({"recent": [at(start_of_day, 2), at(yesterday, 1)], "server_time": now.isoformat()})
+    assert [call.id for call in board.of_today(now).recent] == [2]
+    assert parse_board({"recent": [at(yesterday, 1)]}).of_today(now).current is None
