@@ -13,7 +13,7 @@ from collections.abc import Callable
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.counter.answers import Answer, DeclinedAnswer, HelpMessage, PrintedAnswer
 from kiosk.counter.link import LinkPhase, LinkStatus
@@ -139,6 +139,9 @@ class CounterWindow(QWidget):
         self.help_notice.hide()
         step = self.step = _make_step(request, self.services)
         step.answered.connect(self._answered)
+        # The window keeps the screen's size whatever a step's hidden pages would need (the MRZ keyboard
+        # page of the chip read is tall): a landscape desk screen must not grow past its glass.
+        step.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         step.retranslate(self.t)
         step.apply_theme(self.theme)
         self.stack.addWidget(step)
