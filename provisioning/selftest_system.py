@@ -152,8 +152,11 @@ def data_folder(context: SelftestContext) -> Path:
 def check_disk(context: SelftestContext) -> CheckResult:
     folder = data_folder(context)
     existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
+    try:
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+    except PermissionError:  # a folder on the way is closed to this user, e.g. another user's home
+        return failed("disk", f"no permission to reach {folder}: run this as the kiosk user, or set BALIE_DATA")
     if not existing.is_dir():
         return failed("disk", f"{folder} cannot be made: {existing} is a file, not a folder (check BALIE_DATA)")
     usage = shutil.disk_usage(existing)

@@ -165,10 +165,16 @@ class OpenCVCamera(CaptureThread):
         return latest
 
     def _presence(self) -> Health:
+        """Before opening: a device node that is missing or closed to this user will not open."""
         if isinstance(self.source, int):
-            if sys.platform.startswith("linux") and not Path(f"/dev/video{self.source}").exists():
-                return Health.missing(cannot_open(self.source))
-        elif "://" not in self.source and not Path(self.source).exists():
+            if not sys.platform.startswith("linux"):
+                return Health.ok()
+            node = f"/dev/video{self.source}"
+        elif "://" in self.source:
+            return Health.ok()
+        else:
+            node = self.source
+        if not os.path.exists(node) or (node.startswith("/dev/") and not os.access(node, os.R_OK | os.W_OK)):
             return Health.missing(cannot_open(self.source))
         return Health.ok()
 

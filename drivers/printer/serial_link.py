@@ -146,7 +146,10 @@ def _open_error(port: str, exc: BaseException) -> PrinterError:
     if code in (errno.EISDIR, errno.ENOTTY):
         return PrinterPortError(f"Printer port {port} is not a serial port")
     if code in _NO_CONNECTION:
-        return PrinterPortError(f"Printer at {port} does not accept a connection")
+        return PrinterPortError(
+            f"Printer at {port} does not accept a connection (is it on, and is this its address? "
+            "`balie provision detect --address HOST` looks for it)"
+        )
     if _unknown_host(exc):
         host = port.removeprefix("socket://").rsplit(":", 1)[0]
         return PrinterPortError(f"Printer host {host} is not known (check the name, or give its IP address)")
