@@ -45,6 +45,7 @@ class WaitTile(QFrame):
         lines.addWidget(self.detail)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(16)
         row.addWidget(self.letter)
         row.addLayout(lines, 1)
 
