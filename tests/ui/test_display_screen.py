@@ -14,13 +14,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from drivers.audio_output.recorder import RecordingAudioOutput
 from drivers.speech.recorder import Utterance
 from kiosk.config import BackofficeSettings, KioskConfig, Role, default_config
+from kiosk.display.board import Board, parse_board
+from kiosk.display.poller import Link, LinkState
 from kiosk.ui.display.app import Display, build_display
-from kiosk.ui.display.wall import EMPTY_NUMBER, UNREACHABLE
+from kiosk.ui.display.wall import EMPTY_NUMBER, UNREACHABLE, WallScreen
 from kiosk.ui.display.wall_style import WALL
 from tests.display.board_server import TOKEN, BoardServer
 from tests.display.heard_sound import CHIME_SAMPLES, SpeechAfterSound
@@ -187,3 +190,36 @@ def test_balie_kiosk_starts_the_display_for_its_role(tmp_path: Path, server: Boa
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1920, 1080)
     assert image.pixelColor(5, 5).name() == WALL.background
+
+
+def busy_board() -> Board:
+    def called(call_id: int, label: str, desk: str, kind: str = "call") -> dict[str, object]:
+        return {"id": call_id, "label": label, "desk": desk, "kind": kind, "called_at": "2026-11-24T10:02:03Z"}
+
+    recent = [called(9, "C117", "12", "recall"), called(8, "K7M", "4"), called(7, "B031", "2"),
+              called(6, "A041", "Informatiebalie"), called(5, "D009", "1"), called(4, "A040", "3")]  # fmt: skip
+    waits = [{"topic": t, "waiting": n, "expected_minutes": m} for t, n, m in
+             [("A", 14, 35), ("B", 3, 8), ("C", 0, None), ("D", 7, None)]]  # fmt: skip
+    return parse_board({"recent": recent, "waits": waits})
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920), (1280, 720)])
+def test_a_busy_board_fits_the_screen_it_is_given(qtbot: QtBot, size: tuple[int, int]) -> None:
+    """Text sized from the screen must never push the window wider, which would size the text up again."""
+    wall = WallScreen("Stadswinkel Centrum", {"A": "Paspoort of ID-kaart", "C": "Verhuizing of adres"})
+    qtbot.addWidget(wall)
+    wall.resize(*size)
+    wall.show()
+    qtbot.waitExposed(wall)
+    wall.show_board(busy_board())
+    wall.show_link(Link(LinkState.UNREACHABLE))
+    QApplication.processEvents()  # the layout's pending update
+    assert (wall.width(), wall.height()) == size
+    everything = [wall.current_label, wall.current_desk, wall.clock, wall.link_notice, *wall.recent_labels,
+                  *wall.recent_desks, *(tile.headline for tile in wall.wait_tiles.values())]  # fmt: skip
+    for label in everything:
+        corner = label.mapTo(wall, label.rect().bottomRight())
+        assert label.isVisible() and corner.x() <= size[0] and corner.y() <= size[1], label.objectName()
+    number = wall.current_label
+    assert number.fontMetrics().horizontalAdvance(number.text()) <= number.width(), "the number is cut off"
+    assert number.fontMetrics().height() >= min(size) / 5, "the number is large enough to read across a room"
