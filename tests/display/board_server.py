@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,12 +28,21 @@ class StoredCall:
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "label": self.label, "desk": self.desk, "kind": self.kind, "language": self.language,
-            "called_at": self.called_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "called_at": self.called_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }  # fmt: skip
+
+
+def midday_clock() -> Callable[[], datetime]:
+    """A clock running from today's local noon: calls made "minutes ago" are of today at any hour the
+    tests run (the display shows only today's calls)."""
+    real_start = datetime.now(UTC)
+    offset = real_start.astimezone().replace(hour=12, minute=0, second=0, microsecond=0) - real_start
+    return lambda: datetime.now(UTC) + offset
 
 
 class BoardServer:
     def __init__(self) -> None:
+        self.now = midday_clock()
         self.calls: list[StoredCall] = []
         self.waits: list[dict[str, Any]] = []
         self.broken_answer: bytes | None = None  # served instead of the board while set
@@ -62,7 +72,7 @@ class BoardServer:
         """A call made `age` seconds ago; returns its id."""
         with self._lock:
             call_id = len(self.calls) + 1
-            called = datetime.now(UTC) - timedelta(seconds=age)
+            called = self.now() - timedelta(seconds=age)
             self.calls.append(StoredCall(call_id, label, desk, kind, language, called))
             return call_id
 
@@ -81,7 +91,7 @@ class BoardServer:
             waits = list(self.waits)
         if broken is not None:
             return self._send_bytes(handler, 200, broken)
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = self.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self._send(handler, 200, {"calls": newer, "recent": recent, "waits": waits, "server_time": now})
 
     def _send(self, handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
