@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backoffice.desk import board, page_api
+from backoffice.desk import board, page, page_api
 
 router = APIRouter()
 router.include_router(board.router)
 router.include_router(page_api.router)
+router.include_router(page.router)
