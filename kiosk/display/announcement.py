@@ -53,13 +53,14 @@ def spoken_label(label: str) -> str:
     return " ".join(character for character in label.upper() if character.isalnum())
 
 
+def names_a_desk(desk: str) -> bool:
+    """A desk named "Balie 3" or "Informatiebalie" already says it is a desk; "3" does not."""
+    return any(word.lower().endswith(("balie", "desk")) for word in desk.split())
+
+
 def spoken_desk(desk: str, language: str) -> str:
-    """ "3" → "balie 3"; a desk named "Balie 3" or "Informatiebalie" is said as it is named."""
-    phrases = PHRASES[language]
-    words = desk.split()
-    if any(word.lower().endswith(("balie", "desk")) for word in words):
-        return desk
-    return f"{phrases.desk_word} {desk}"
+    """ "3" → "balie 3"; a desk that names itself is said as it is named."""
+    return desk if names_a_desk(desk) else f"{PHRASES[language].desk_word} {desk}"
 
 
 def announcement(call: BoardCall) -> tuple[Spoken, ...]:

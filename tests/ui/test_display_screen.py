@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -206,7 +207,9 @@ def busy_board() -> Board:
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920), (1280, 720)])
 def test_a_busy_board_fits_the_screen_it_is_given(qtbot: QtBot, size: tuple[int, int]) -> None:
     """Text sized from the screen must never push the window wider, which would size the text up again."""
-    wall = WallScreen("Stadswinkel Centrum", {"A": "Paspoort of ID-kaart", "C": "Verhuizing of adres"})
+    wall = WallScreen(
+        "Stadswinkel Centrum", {"A": "Paspoort of ID-kaart"}, now=lambda: datetime(2026, 11, 24, 9, 5, 59)
+    )
     qtbot.addWidget(wall)
     wall.resize(*size)
     wall.show()
@@ -215,6 +218,8 @@ def test_a_busy_board_fits_the_screen_it_is_given(qtbot: QtBot, size: tuple[int,
     wall.show_link(Link(LinkState.UNREACHABLE))
     QApplication.processEvents()  # the layout's pending update
     assert (wall.width(), wall.height()) == size
+    assert wall.clock.text() == "09:05"
+    assert wall.current_desk.text() == "Balie 12" and wall.recent_desks[2].text() == "Informatiebalie"
     everything = [wall.current_label, wall.current_desk, wall.clock, wall.link_notice, *wall.recent_labels,
                   *wall.recent_desks, *(tile.headline for tile in wall.wait_tiles.values())]  # fmt: skip
     for label in everything:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.display.announcement import names_a_desk
 from kiosk.display.board import Board, BoardCall, TopicWait
 from kiosk.display.poller import Link, LinkState
 from kiosk.ui.display.wait_tile import WaitTile
@@ -41,7 +42,7 @@ UNREACHABLE = "Geen verbinding: laatst bekende stand\nConnection lost: last know
 
 def desk_text(desk: str) -> str:
     """ "3" → "Balie 3"; a desk whose name already says it ("Informatiebalie") as it is named."""
-    return desk if any(word.lower().endswith(("balie", "desk")) for word in desk.split()) else f"Balie {desk}"
+    return desk if names_a_desk(desk) else f"Balie {desk}"
 
 
 def _label(name: str, text: str = "", *, role: str = "", fitted: bool = False) -> QLabel:
