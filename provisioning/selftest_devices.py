@@ -21,6 +21,8 @@ SPOKEN = {
     "en": "This is a test of the kiosk's voice.",
 }
 TONE_SECONDS = 0.5
+# A sound device the kernel does not list: no card, or one this user may not open.
+SOUND_HINT = " (plug it in; `arecord -l` and `aplay -l` list the sound cards; the kiosk user needs group audio)"
 
 
 def _not_configured(context: SelftestContext, device: str) -> CheckResult:
@@ -233,6 +235,11 @@ def check_microphone(context: SelftestContext) -> CheckResult:
         context.health["microphone"] = Health.missing("No microphone configured")
         return ok("microphone", 'not configured (driver "none"): calls fall back to text chat')
     microphone = context.call_device("microphone")
+    what = "simulated" if choice.driver == "simulated" else str(choice.options.get("device", "default"))
+    before = microphone.health()
+    if before.state is HealthState.MISSING and choice.driver != "simulated":
+        context.health["microphone"] = before
+        return failed("microphone", f"{what}: {before.reason}{SOUND_HINT}")
     microphone.start()
     try:
         frames: list[Any] = []
@@ -245,7 +252,6 @@ def check_microphone(context: SelftestContext) -> CheckResult:
     finally:
         microphone.stop()
     context.health["microphone"] = health
-    what = "simulated" if choice.driver == "simulated" else str(choice.options.get("device", "default"))
     if not frames:
         return failed("microphone", f"{what}: no sound within 3 s: {health.reason or 'no reason given'}")
     import numpy as np
@@ -266,6 +272,11 @@ def check_audio_output(context: SelftestContext) -> CheckResult:
         context.health["audio_output"] = Health.missing("No speaker configured")
         return ok("audio_output", 'not configured (driver "none"): the caseworker\'s voice is not heard')
     output = context.call_device("audio_output")
+    what = "simulated" if choice.driver == "simulated" else str(choice.options.get("device", "default"))
+    before = output.health()
+    if before.state is HealthState.MISSING and choice.driver != "simulated":
+        context.health["audio_output"] = before
+        return failed("audio_output", f"{what}: {before.reason}{SOUND_HINT}")
     output.start()
     try:
         pace = threading.Event()
@@ -277,7 +288,6 @@ def check_audio_output(context: SelftestContext) -> CheckResult:
     finally:
         output.stop()
     context.health["audio_output"] = health
-    what = "simulated" if choice.driver == "simulated" else str(choice.options.get("device", "default"))
     if not health.usable:
         return failed("audio_output", f"{what}: {health.reason}")
     if played == 0:

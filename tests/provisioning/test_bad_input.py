@@ -355,3 +355,16 @@ def test_a_camera_node_closed_to_the_kiosk_user(bench: Bench, closed_node: str) 
     selftest = bench.run("provision", "selftest", "--config", str(config), as_nobody=True)
     assert selftest.returncode == 1
     assert one_line(selftest) == f"balie provision: camera failed: No permission on camera {closed_node} {VIDEO}"
+
+
+@pytest.mark.skipif(Path("/proc/asound/pcm").exists(), reason="this machine has sound cards")
+def test_a_sound_device_on_a_machine_without_sound_cards(bench: Bench) -> None:
+    hint = "(plug it in; `arecord -l` and `aplay -l` list the sound cards; the kiosk user needs group audio)"
+    microphone = bench.config("mic.toml", '[hardware.microphone]\ndriver = "pyav"\n')
+    run = bench.run("provision", "selftest", "--config", str(microphone))
+    assert run.returncode == 1
+    assert one_line(run) == f"balie provision: microphone failed: default: No microphone found {hint}"
+    speaker = bench.config("speaker.toml", '[hardware.audio_output]\ndriver = "pyav"\noptions.device = "hw:9"\n')
+    run = bench.run("provision", "selftest", "--config", str(speaker))
+    assert run.returncode == 1
+    assert one_line(run) == f"balie provision: audio_output failed: hw:9: No speaker found {hint}"
