@@ -112,6 +112,10 @@ def _init(args: argparse.Namespace) -> int:
         return _fail(f"cannot write {path}: {error.strerror or type(error).__name__}")
     mode = "0600, it holds the backoffice credential" if kept else "0644"
     print(f"wrote {path} (mode {mode})")
+    for device, node in _absent_nodes(answers.hardware):
+        # Not refused: a config is often written on the bench before the device is plugged in.
+        print(f"balie provision: note: {device} {node} is not attached now (`balie provision detect` lists what is)",
+              file=sys.stderr)  # fmt: skip
     if answers.role in init_config.ENROLLED_ROLES and not kept:
         print(
             f"a {answers.role} device needs the backoffice: enroll it before it starts "
@@ -119,6 +123,19 @@ def _init(args: argparse.Namespace) -> int:
         )
     print(f"next: balie provision selftest --config {path}")
     return EXIT_OK
+
+
+def _absent_nodes(hardware: dict[str, tuple[str, dict[str, object]]]) -> list[tuple[str, str]]:
+    """The camera and printer device nodes the new config names that are not there now."""
+    nodes = []
+    camera_driver, camera = hardware.get("camera", ("", {}))
+    if camera_driver == "opencv":
+        source = str(camera.get("source", ""))
+        nodes.append(("camera", f"/dev/video{source}" if source.isdigit() else source))
+    printer_driver, printer = hardware.get("printer", ("", {}))
+    if printer_driver == "escpos":
+        nodes.append(("printer", str(printer.get("port", ""))))
+    return [(device, node) for device, node in nodes if node.startswith("/dev/") and not os.path.exists(node)]
 
 
 def _raw_from_flags(args: argparse.Namespace, defaults: dict[str, str]) -> dict[str, str]:

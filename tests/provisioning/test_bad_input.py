@@ -368,3 +368,15 @@ def test_a_sound_device_on_a_machine_without_sound_cards(bench: Bench) -> None:
     run = bench.run("provision", "selftest", "--config", str(speaker))
     assert run.returncode == 1
     assert one_line(run) == f"balie provision: audio_output failed: hw:9: No speaker found {hint}"
+
+
+def test_init_writes_a_config_for_a_device_not_yet_plugged_in_and_says_so(bench: Bench) -> None:
+    if Path("/dev/video97").exists():
+        pytest.skip("this machine has /dev/video97")
+    config = bench.folder / "kiosk.toml"
+    run = bench.run("provision", "init", "--config", str(config), "--camera", "97")
+    assert run.returncode == 0  # on the bench, before the camera is plugged in, the config is still wanted
+    assert one_line(run) == (
+        "balie provision: note: camera /dev/video97 is not attached now (`balie provision detect` lists what is)"
+    )
+    assert config.exists()
