@@ -8,6 +8,7 @@ that process; one worker thread starts them, so say() never blocks the UI.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
 import threading
@@ -19,6 +20,18 @@ log = logging.getLogger(__name__)
 
 NOT_INSTALLED = "espeak-ng is not installed"
 DEFAULT_VOICES: Mapping[str, str] = {"nl": "nl", "en": "en"}
+# A queue number said as "A 42": a capital standing alone before digits is a letter to spell. Without
+# markup espeak-ng reads English "Number A 42" with the article "a".
+_LETTER_BEFORE_NUMBER = re.compile(r"\b([A-Z])(?= \d)")
+
+
+def _as_ssml(text: str) -> str | None:
+    """The text as SSML with letters before numbers spelled, or None when there are none."""
+    if not _LETTER_BEFORE_NUMBER.search(text):
+        return None
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    spelled = _LETTER_BEFORE_NUMBER.sub(r'<say-as interpret-as="characters">\1</say-as>', escaped)
+    return f"<speak>{spelled}</speak>"
 
 
 class EspeakSpeech:
@@ -86,9 +99,13 @@ class EspeakSpeech:
         """The command line for one utterance.
 
         A language without a configured voice uses its code, which is an espeak-ng voice
-        name. Text starting with "-" gets a leading space so it is never read as an option.
+        name. Text starting with "-" gets a leading space so it is never read as an option; a queue
+        number's letter ("A 42") goes as SSML so that it is spelled, not read as a word.
         """
         voice = self.voices.get(language, language)
+        ssml = _as_ssml(text)
+        if ssml is not None:
+            return [self.command, "-m", "-v", voice, "-s", str(self.rate), ssml]
         if text.startswith("-"):
             text = " " + text
         return [self.command, "-v", voice, "-s", str(self.rate), text]

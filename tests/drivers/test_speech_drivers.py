@@ -1,5 +1,6 @@
 import shutil
 import stat
+import subprocess
 import threading
 from pathlib import Path
 
@@ -148,3 +149,22 @@ def test_real_espeak_ng_speaks(tmp_path):
         assert speech.wait_idle(15.0)
     finally:
         speech.close()
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+@pytest.mark.parametrize(
+    ("text", "language", "letter"),
+    [("Number A 42, desk 3", "en", "'eI"), ("Nummer A 42, balie 3", "nl", "'a:"), ("Number B 7 & C 8", "en", "b'i:")],
+)
+def test_a_queue_numbers_letter_is_spelled_not_read_as_a_word(text: str, language: str, letter: str) -> None:
+    """Checked in espeak-ng's own phonemes (-x): English "A 42" without markup is the article "a#"."""
+    arguments = EspeakSpeech(command="espeak-ng").arguments(text, language)
+    phonemes = subprocess.run([*arguments, "-q", "-x"], capture_output=True, text=True, check=True).stdout
+    assert letter in phonemes
+    assert "a#" not in phonemes  # the weak article
+
+
+def test_plain_sentences_stay_plain_text() -> None:
+    """Only a letter before a number needs SSML; "A staff member" keeps its article."""
+    arguments = EspeakSpeech(command="espeak-ng").arguments("A staff member will help you", "en")
+    assert "-m" not in arguments and arguments[-1] == "A staff member will help you"
