@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from backoffice.app_state import DbDep, SettingsDep
 from backoffice.contacts import Channel
+from backoffice.desk.dashboard_section import desk_section
 from backoffice.i18n import translator
 from backoffice.models import Event, Location
 from backoffice.models_contacts import Contact
@@ -255,5 +256,6 @@ def dashboard(
         "location_rows": location_rows,
         "metrics": METRICS,
         "period": period,
+        "desk": desk_section(db, settings, chosen, language),
     }
     return render(request, "dashboard.html", context)

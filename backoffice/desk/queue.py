@@ -58,18 +58,13 @@ def appointment_item(appointment: Appointment) -> Waiting:
     )
 
 
-def waiting_now(db: Session, settings: Settings, location_id: int) -> list[Waiting]:
-    """Everything waiting at the location today, in no particular order (the rule orders)."""
-    tickets = db.scalars(
-        select(Ticket).where(
-            Ticket.location_id == location_id, Ticket.day == local_day(settings), Ticket.status == TICKET_WAITING
-        )
+def waiting_now(db: Session, settings: Settings, location_id: int | None) -> list[Waiting]:
+    """Everything waiting today at the location (None: every location), in no particular order (the rule orders)."""
+    tickets = select(Ticket).where(Ticket.day == local_day(settings), Ticket.status == TICKET_WAITING)
+    appointments = select(Appointment).where(
+        Appointment.status == APPOINTMENT_WAITING, Appointment.checked_in_at >= start_of_today(settings)
     )
-    appointments = db.scalars(
-        select(Appointment).where(
-            Appointment.location_id == location_id,
-            Appointment.status == APPOINTMENT_WAITING,
-            Appointment.checked_in_at >= start_of_today(settings),
-        )
-    )
-    return [*map(ticket_item, tickets), *map(appointment_item, appointments)]
+    if location_id is not None:
+        tickets = tickets.where(Ticket.location_id == location_id)
+        appointments = appointments.where(Appointment.location_id == location_id)
+    return [*map(ticket_item, db.scalars(tickets)), *map(appointment_item, db.scalars(appointments))]

@@ -16,9 +16,9 @@ def _default_topics() -> list[dict[str, Any]]:
     return [{"letter": t.letter, "name": dict(t.name)} for t in default_config().queue.topics]
 
 
-def topic_names(db: Session, location_id: int, language: str) -> dict[str, str]:
-    """Letter → name in `language` (Dutch when the name has no such language)."""
-    stored = db.get(LocationSettings, location_id)
+def topic_names(db: Session, location_id: int | None, language: str) -> dict[str, str]:
+    """Letter → name in `language` (Dutch when the name has no such language); None: the kiosk's defaults."""
+    stored = db.get(LocationSettings, location_id) if location_id is not None else None
     topics: Any = (stored.settings.get("queue") or {}).get("topics") if stored is not None else None
     if not isinstance(topics, list):
         topics = _default_topics()
