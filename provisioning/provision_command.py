@@ -126,7 +126,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _absent_nodes(hardware: dict[str, tuple[str, dict[str, object]]]) -> list[tuple[str, str]]:
-    """The camera and printer device nodes the new config names that are not there now."""
+    """The devices the new config names that are not there now: camera and printer nodes, and a
+    reader name that matches none of the readers pcscd sees."""
     nodes = []
     camera_driver, camera = hardware.get("camera", ("", {}))
     if camera_driver == "opencv":
@@ -135,7 +136,16 @@ def _absent_nodes(hardware: dict[str, tuple[str, dict[str, object]]]) -> list[tu
     printer_driver, printer = hardware.get("printer", ("", {}))
     if printer_driver == "escpos":
         nodes.append(("printer", str(printer.get("port", ""))))
-    return [(device, node) for device, node in nodes if node.startswith("/dev/") and not os.path.exists(node)]
+    absent = [(device, node) for device, node in nodes if node.startswith("/dev/") and not os.path.exists(node)]
+    reader_driver, reader = hardware.get("cardreader", ("", {}))
+    pattern = str(reader.get("reader", ""))
+    if reader_driver == "pcsc" and pattern:
+        from drivers.cardreader.pcsc import list_readers, reader_matches
+
+        present = list_readers()  # empty when pcscd is not running: then nothing is known either way
+        if present and not any(reader_matches(pattern, name) for name in present):
+            absent.append(("card reader", f"'{pattern}'"))
+    return absent
 
 
 def _raw_from_flags(args: argparse.Namespace, defaults: dict[str, str]) -> dict[str, str]:

@@ -380,3 +380,14 @@ def test_init_writes_a_config_for_a_device_not_yet_plugged_in_and_says_so(bench:
         "balie provision: note: camera /dev/video97 is not attached now (`balie provision detect` lists what is)"
     )
     assert config.exists()
+
+
+def test_init_says_when_a_reader_name_matches_none_of_the_readers(bench: Bench, running_pcscd: object) -> None:
+    config = bench.folder / "kiosk.toml"
+    run = bench.run("provision", "init", "--config", str(config), "--reader", "Omnikey")
+    assert run.returncode == 0
+    assert one_line(run) == (
+        "balie provision: note: card reader 'Omnikey' is not attached now (`balie provision detect` lists what is)"
+    )
+    matching = bench.run("provision", "init", "--config", str(config), "--force", "--reader", "virtual pcd")
+    assert (matching.returncode, matching.stderr) == (0, "")  # vpcd's "Virtual PCD 00 00" is there
