@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import httpx
 from backoffice_harness import CSRF, PASSWORD, Backoffice, bearer
 from fastapi.testclient import TestClient
 
@@ -68,12 +67,12 @@ def staff_client(backoffice: Backoffice, username: str, role: Role = Role.CASEWO
     return client
 
 
-def act(client: TestClient | httpx.Client, action: str, body: dict[str, Any] | None = None) -> httpx.Response:
-    """A desk page action as the page's script sends it."""
+def act(client: TestClient, action: str, body: dict[str, Any] | None = None) -> Any:
+    """A desk page action as the page's script sends it; the test client's response."""
     return client.post(f"/console/desk/api/{action}", json=body or {}, headers=ORIGIN)
 
 
-def state(client: TestClient | httpx.Client) -> dict[str, Any]:
+def state(client: TestClient) -> dict[str, Any]:
     answer = client.get("/console/desk/api/state")
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from backoffice_harness import Backoffice
 from desk_harness import ORIGIN, act, appointment, desk, staff_client, state, take
@@ -203,7 +204,7 @@ def test_every_refusal_is_one_sentence_and_changes_nothing(backoffice: Backoffic
         before_desk = act(carla, "call-next")
         act(dirk, "sign-in", {"desk_id": taken})
         act(carla, "sign-in", {"desk_id": mine})
-        answers = {
+        answers: dict[str, Any] = {
             "taken": act(carla, "sign-in", {"desk_id": taken}),
             "no such desk": act(carla, "sign-in", {"desk_id": 99}),
             "recall first": act(carla, "recall"),
