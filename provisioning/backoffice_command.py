@@ -96,10 +96,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     from backoffice.app import create_app
     from backoffice.calls.routing import CallSettings
+    from backoffice.desk.rule_config import rule_from_environ
+    from backoffice.errors import BackofficeError
 
     try:
         CallSettings.from_environ(os.environ)  # read again at the first call; a mistake is said now
-    except ValueError as error:
+        call_next_rule = rule_from_environ(os.environ)
+    except (ValueError, BackofficeError) as error:
         return _fail(str(error))
     settings = _migrated_settings(args.database)
     # No access log: 500 kiosks make 5 million heartbeat lines a day that nobody reads, and the load
@@ -109,8 +112,10 @@ def _serve(args: argparse.Namespace) -> int:
     # Idle connections stay open longer than a heartbeat interval (uvicorn's default is 5 s): a kiosk reuses
     # its connection instead of connecting anew, never sends just as the server closes it, and a load
     # balancer's idle timeout (60 s is common) ends before the server's, as it should.
+    app = create_app(settings)
+    app.state.call_next_rule = call_next_rule
     uvicorn.run(
-        create_app(settings),
+        app,
         host=args.host,
         port=args.port,
         access_log=False,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-from backoffice_harness import backoffice_command
+from backoffice_harness import ROOT, backoffice_command
 from sqlalchemy import select
 
 from backoffice.db import make_engine, make_session_factory
@@ -43,3 +45,20 @@ def test_desks_are_created_per_location_and_mistakes_are_one_line(tmp_path: Path
             assert [(d.name, d.topics) for d in db.scalars(select(Desk).order_by(Desk.id))] == [("3", "BA"), ("4", "")]
     finally:
         engine.dispose()
+
+
+def test_serve_refuses_a_bad_call_next_rule_before_it_starts(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "backoffice", "serve", "--port", "1"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "BALIE_DATA": str(tmp_path), "BALIE_CALL_NEXT_ORDER": "newest_first"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert run.returncode == 1
+    assert run.stderr.strip() == (
+        "balie backoffice: BALIE_CALL_NEXT_ORDER is oldest_first or by_topic;"
+        " BALIE_CALL_NEXT_*_MINUTES are whole numbers"
+    )
