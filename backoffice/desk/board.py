@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from backoffice.app_state import get_settings, in_session
 from backoffice.desk.models import Desk, QueueCall
+from backoffice.desk.queue import start_of_today
 from backoffice.desk.waits import topic_waits
 from backoffice.device_auth import DeviceToken, DeviceTokenDep, authenticate
+from backoffice.settings import Settings
 
 router = APIRouter(prefix="/api/v1/display", tags=["devices"])
 
@@ -41,12 +43,17 @@ def _call(row: QueueCall, desk: str) -> dict[str, Any]:
     }
 
 
-def _calls(db: Session, location_id: int, after: int, limit: int) -> list[dict[str, Any]]:
-    """The newest `limit` calls after `after`, newest first."""
+def _calls(db: Session, settings: Settings, location_id: int, after: int, limit: int) -> list[dict[str, Any]]:
+    """Today's newest `limit` calls after `after`, newest first: a display switched on in the morning does
+    not show yesterday's last numbers."""
     rows = db.execute(
         select(QueueCall, Desk.name)
         .join(Desk, Desk.id == QueueCall.desk_id)
-        .where(QueueCall.location_id == location_id, QueueCall.id > after)
+        .where(
+            QueueCall.location_id == location_id,
+            QueueCall.id > after,
+            QueueCall.called_at >= start_of_today(settings),
+        )
         .order_by(QueueCall.id.desc())
         .limit(limit)
     )
@@ -56,9 +63,9 @@ def _calls(db: Session, location_id: int, after: int, limit: int) -> list[dict[s
 def board(db: Session, request: Request, token: DeviceToken, after: int) -> dict[str, Any]:
     settings = get_settings(request)
     device = authenticate(db, token)
-    recent = _calls(db, device.location_id, 0, RECENT)
+    recent = _calls(db, settings, device.location_id, 0, RECENT)
     # A display back from a long sleep gets the newest calls, not a backlog it would take minutes to read.
-    newer = list(reversed(_calls(db, device.location_id, after, MAX_CALLS)))
+    newer = list(reversed(_calls(db, settings, device.location_id, after, MAX_CALLS)))
     waits = [
         {"topic": w.topic, "waiting": w.waiting, "expected_minutes": w.expected_minutes}
         for w in topic_waits(db, settings, device.location_id)

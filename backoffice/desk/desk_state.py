@@ -18,7 +18,7 @@ from backoffice.desk.call_next import Band, CallNextRule, Waiting, band_of, cand
 from backoffice.desk.calling import subject_of
 from backoffice.desk.desks import all_desks, desk_of, open_visit
 from backoffice.desk.models import Desk, QueueCall, Visit
-from backoffice.desk.queue import waiting_now
+from backoffice.desk.queue import start_of_today, waiting_now
 from backoffice.desk.topic_names import topic_names
 from backoffice.models import Location, StaffUser
 from backoffice.roles import Role
@@ -74,11 +74,11 @@ def _current(db: Session, visit: Visit, now: datetime, names: dict[str, str]) ->
     }
 
 
-def _recent(db: Session, location_id: int) -> list[dict[str, Any]]:
+def _recent(db: Session, settings: Settings, location_id: int) -> list[dict[str, Any]]:
     rows = db.execute(
         select(QueueCall, Desk.name)
         .join(Desk, Desk.id == QueueCall.desk_id)
-        .where(QueueCall.location_id == location_id)
+        .where(QueueCall.location_id == location_id, QueueCall.called_at >= start_of_today(settings))
         .order_by(QueueCall.id.desc())
         .limit(RECENT)
     )
@@ -117,5 +117,5 @@ def desk_state(db: Session, settings: Settings, staff: StaffUser, rule: CallNext
     ]
     visit = open_visit(db, desk.id)
     state["current"] = None if visit is None else _current(db, visit, now, names)
-    state["recent_calls"] = _recent(db, desk.location_id)
+    state["recent_calls"] = _recent(db, settings, desk.location_id)
     return state

@@ -94,3 +94,23 @@ def test_the_board_needs_a_device_token_and_a_whole_number(backoffice: Backoffic
         assert answer.json() == {"detail": "after must be a call id: a whole number, 0 or more"}
 
     assert without.status_code == 401 and "device token" in without.json()["detail"]
+
+
+def test_a_display_switched_on_in_the_morning_shows_none_of_yesterdays_calls(backoffice: Backoffice) -> None:
+    kiosk = backoffice.enroll("kiosk-1")["token"]
+    display = backoffice.enroll("display-1")["token"]
+    take(backoffice, kiosk, "A")
+    desk(backoffice, "3")
+    carla = staff_client(backoffice, "carla")
+    try:
+        act(carla, "sign-in", {"desk_id": 1})
+        act(carla, "call-next")
+        yesterday = board(backoffice, display)
+    finally:
+        carla.close()
+    backoffice.clock.advance(days=1)
+
+    morning = board(backoffice, display)
+
+    assert [c["label"] for c in yesterday["calls"]] == ["A001"]
+    assert morning["calls"] == [] and morning["recent"] == [] and morning["waits"] == []
