@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from backoffice.audit import audit
 from backoffice.contacts import Channel, add_contact
 from backoffice.desk.calling import TRANSFERRED, Subject, lock_desk_of, subject_of
-from backoffice.desk.desks import clean_topics, desk_by_id, open_visit
+from backoffice.desk.desks import clean_topics, desk_by_id, desk_of, open_visit
 from backoffice.desk.errors import DeskConflict, DeskInputError
 from backoffice.desk.models import Desk, Visit
 from backoffice.desk.queue import APPOINTMENT_WAITING, DONE, NO_SHOW, TICKET_WAITING
@@ -138,9 +138,13 @@ def check_done(outcome: str, note: str | None) -> tuple[str, str | None]:
 
 
 def ensure_current(db: Session, staff: StaffUser) -> int:
-    """The desk id with an open visit, checked before the counter link is asked to hand over its extras."""
-    desk, _visit = current_visit(db, staff)
-    db.rollback()
+    """The desk id with an open visit, read (no lock) before the counter link is asked for its extras:
+    a `done` that is refused must not make the counter link forget what it read."""
+    desk = desk_of(db, staff)
+    if desk is None:
+        raise DeskConflict("sign in to a desk first")
+    if open_visit(db, desk.id) is None:
+        raise DeskConflict("there is no current visit at this desk; call the next citizen first")
     return desk.id
 
 

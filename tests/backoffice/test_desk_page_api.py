@@ -294,3 +294,27 @@ def test_only_caseworkers_and_admins_use_the_desk_and_an_admin_creates_desks(bac
     assert (bad_topics.status_code, bad_topics.json()) == (422, {"detail": "each topic letter may appear only once"})
     assert (nowhere.status_code, nowhere.json()) == (404, {"detail": "there is no location with id 42"})
     assert _actions(backoffice) == ["desk.create"]
+
+
+def test_a_refused_done_leaves_the_counter_links_extras_alone(backoffice: Backoffice) -> None:
+    kiosk = backoffice.enroll()["token"]
+    take(backoffice, kiosk, "A")
+    desk_id = desk(backoffice, "1")
+    link = CounterLinkDouble(extras={desk_id: VisitExtras(citizen_keys=[KEY])})
+    backoffice.app.state.visit_extras = link
+    carla = staff_client(backoffice, "carla")
+    try:
+        act(carla, "sign-in", {"desk_id": desk_id})
+        no_visit = act(carla, "done", {"outcome": "helped"})
+        act(carla, "call-next")
+        no_outcome = act(carla, "done", {"outcome": ""})
+        asked_before = list(link.asked)
+        finished = act(carla, "done", {"outcome": "helped"})
+    finally:
+        carla.close()
+
+    assert (no_visit.status_code, no_outcome.status_code, finished.status_code) == (409, 422, 200)
+    assert asked_before == [] and link.asked == [desk_id]
+    with backoffice.db() as db:
+        [contact] = db.scalars(select(Contact)).all()
+    assert (contact.citizen_key, contact.feedback, contact.waited_seconds) == (KEY, None, 0)
