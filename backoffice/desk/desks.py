@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.desk.errors import DeskConflict, DeskInputError, DeskNotFound
 from backoffice.desk.models import Desk, Visit
-from backoffice.models import Location, StaffUser
+from backoffice.models import Location, StaffSession, StaffUser
 from backoffice.settings import Settings
 
 OPEN = "open"
@@ -72,6 +72,14 @@ def open_visit(db: Session, desk_id: int) -> Visit | None:
     return db.scalar(select(Visit).where(Visit.desk_id == desk_id, Visit.status == OPEN))
 
 
+def holder_present(db: Session, settings: Settings, user_id: int) -> bool:
+    """Whether the colleague at a desk still has a live session anywhere."""
+    live = select(StaffSession.token_hash).where(
+        StaffSession.user_id == user_id, StaffSession.expires_at > settings.clock()
+    )
+    return db.scalar(live.limit(1)) is not None
+
+
 def all_desks(db: Session) -> list[tuple[Desk, str, str | None]]:
     """Every desk with its location's name and the username of who works there, by location and name."""
     rows = db.execute(
@@ -86,13 +94,18 @@ def all_desks(db: Session) -> list[tuple[Desk, str, str | None]]:
 def sign_in(db: Session, settings: Settings, staff: StaffUser, desk_id: int) -> Desk:
     """Take the desk; a caseworker at another desk moves, unless a visit there is still open. The caller commits.
 
-    The desk is taken with `UPDATE … WHERE staff_user_id IS NULL`, so of two colleagues taking the same
-    free desk at once one gets it and the other is told; the unique `staff_user_id` does the same for one
-    colleague taking two desks from two tabs.
+    The desk is taken with `UPDATE … WHERE staff_user_id IS NULL` (or the colleague who left it), so of two
+    colleagues taking the same desk at once one gets it and the other is told; the unique `staff_user_id`
+    does the same for one colleague taking two desks from two tabs. A desk whose caseworker has no live
+    session any more (signed out of the backoffice, or the session ended) and no open visit is free again:
+    nobody has to find an administrator because a colleague went home without leaving the desk.
     """
     desk = desk_by_id(db, desk_id)
     if desk.staff_user_id == staff.id:
         return desk
+    holder = desk.staff_user_id
+    if holder is not None and (holder_present(db, settings, holder) or open_visit(db, desk.id) is not None):
+        raise DeskConflict(f"desk {desk.name} is taken by a colleague; choose another desk")
     current = desk_of(db, staff)
     if current is not None:
         if open_visit(db, current.id) is not None:
@@ -102,7 +115,7 @@ def sign_in(db: Session, settings: Settings, staff: StaffUser, desk_id: int) -> 
     try:
         taken = db.execute(
             update(Desk)
-            .where(Desk.id == desk.id, Desk.staff_user_id.is_(None))
+            .where(Desk.id == desk.id, Desk.staff_user_id.is_(None) if holder is None else Desk.staff_user_id == holder)
             .values(staff_user_id=staff.id, signed_in_at=settings.clock())
             .returning(Desk.id)
             .execution_options(synchronize_session=False)

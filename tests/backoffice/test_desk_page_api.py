@@ -318,3 +318,32 @@ def test_a_refused_done_leaves_the_counter_links_extras_alone(backoffice: Backof
     with backoffice.db() as db:
         [contact] = db.scalars(select(Contact)).all()
     assert (contact.citizen_key, contact.feedback, contact.waited_seconds) == (KEY, None, 0)
+
+
+def test_a_desk_left_behind_by_an_ended_session_is_free_again_unless_a_visit_is_open(backoffice: Backoffice) -> None:
+    kiosk = backoffice.enroll()["token"]
+    take(backoffice, kiosk, "A")
+    left, busy = desk(backoffice, "1"), desk(backoffice, "2")
+    carla, dirk = staff_client(backoffice, "carla"), staff_client(backoffice, "dirk")
+    try:
+        act(carla, "sign-in", {"desk_id": left})
+        act(dirk, "sign-in", {"desk_id": busy})
+        act(dirk, "call-next")
+        eva = staff_client(backoffice, "eva")
+        while_present = act(eva, "sign-in", {"desk_id": left})
+        eva.close()
+    finally:
+        carla.close()
+        dirk.close()
+    backoffice.clock.advance(seconds=backoffice.settings.session_idle_timeout.total_seconds() + 60)
+    eva = staff_client(backoffice, "eva2")
+    try:
+        taken_over = act(eva, "sign-in", {"desk_id": left})
+        still_busy = act(eva, "sign-in", {"desk_id": busy})
+    finally:
+        eva.close()
+
+    assert while_present.json() == {"detail": "desk 1 is taken by a colleague; choose another desk"}
+    assert taken_over.status_code == 200 and taken_over.json()["desk"]["id"] == left
+    assert still_busy.json() == {"detail": "desk 2 is taken by a colleague; choose another desk"}
+    assert [v.status for v in _visits(backoffice)] == ["open"]
