@@ -22,6 +22,7 @@ from backoffice.db import WORKER_THREADS, make_engine, make_session_factory
 from backoffice.desk.routes import router as desk_router
 from backoffice.documents import router as documents_router
 from backoffice.location_config import router as location_config_router
+from backoffice.selftest_reports import router as selftest_router
 from backoffice.settings import Settings
 from backoffice.staff_access import Forbidden, NotSignedIn
 from backoffice.web import STATIC, language_of, localised, make_templates, render
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(counter_router)
     app.include_router(documents_router)
     app.include_router(location_config_router)
+    app.include_router(selftest_router)
     app.include_router(contacts_api.router)
     app.include_router(caseworker_page.router)
     app.include_router(dashboard_page.router)

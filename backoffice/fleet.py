@@ -28,6 +28,16 @@ class ComponentLine:
 
 
 @dataclass(frozen=True)
+class SelftestLine:
+    """The device's last self-test in a glance: the verdict, when, and the checks that did not pass."""
+
+    passed: bool
+    when: str
+    version: str
+    not_passed: list[tuple[str, str, str]]  # (check, "failed" | "warning", detail)
+
+
+@dataclass(frozen=True)
 class FleetRow:
     device_id: uuid.UUID
     name: str
@@ -40,6 +50,7 @@ class FleetRow:
     silent_since: str | None
     waiting_first_heartbeat: bool
     revoked: bool
+    selftest: SelftestLine | None = None
 
 
 def local_time(moment: datetime, settings: Settings, now: datetime) -> str:
@@ -47,6 +58,22 @@ def local_time(moment: datetime, settings: Settings, now: datetime) -> str:
     zone = ZoneInfo(settings.display_timezone)
     local, today = moment.astimezone(zone), now.astimezone(zone)
     return local.strftime("%H:%M") if local.date() == today.date() else local.strftime("%d-%m-%Y %H:%M")
+
+
+def selftest_line(device: Device, settings: Settings, now: datetime) -> SelftestLine | None:
+    report, at = device.last_selftest, device.last_selftest_at
+    if not isinstance(report, dict) or at is None:
+        return None
+    checks = [check for check in report.get("checks", []) if isinstance(check, dict)]
+    not_passed = [
+        (str(check.get("name", "")), str(check.get("status", "")), str(check.get("detail", "")))
+        for check in checks
+        if check.get("status") in ("failed", "warning")
+    ]
+    not_passed.sort(key=lambda check: check[1] != "failed")  # failures first
+    return SelftestLine(
+        bool(report.get("passed")), local_time(at, settings, now), str(report.get("version", "")), not_passed
+    )
 
 
 def fleet_row(device: Device, settings: Settings, now: datetime) -> FleetRow:
@@ -78,6 +105,7 @@ def fleet_row(device: Device, settings: Settings, now: datetime) -> FleetRow:
         silent_since=local_time(last, settings, now) if silent and last is not None else None,
         waiting_first_heartbeat=never and device.revoked_at is None,
         revoked=device.revoked_at is not None,
+        selftest=selftest_line(device, settings, now),
     )
 
 

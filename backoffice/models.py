@@ -114,6 +114,9 @@ class Device(Base):
     # The overall state (ok / degraded / failed) and since when, for the fleet page's "since".
     state: Mapped[str | None] = mapped_column(String(16))
     state_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The newest `balie provision selftest` report the device sent (backoffice/selftest_reports.py).
+    last_selftest: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_selftest_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     location: Mapped[Location] = relationship()
     components: Mapped[list[DeviceComponent]] = relationship(

@@ -211,6 +211,10 @@ class BackofficeClient:
         except (ValueError, KeyError, TypeError) as error:
             raise BackofficeUnavailable("the backoffice's config answer is incomplete") from error
 
+    def send_selftest(self, report: Mapping[str, Any]) -> None:
+        """The self-test's JSON report, for the fleet page (`balie provision selftest`)."""
+        self._post("/api/v1/selftest", report)
+
     def heartbeat(self, version: str, uptime_seconds: float, health: Mapping[str, Mapping[str, str]]) -> float:
         """Report health; returns the interval the backoffice wants until the next heartbeat."""
         return self.heartbeat_reply(version, uptime_seconds, health).interval

@@ -209,6 +209,23 @@ def run_selftest(context: SelftestContext, progress: Progress | None = None) -> 
     return SelftestReport(results, context.now(), time.monotonic() - started, context.config_path)
 
 
+def send_report(config: KioskConfig, report: SelftestReport) -> str | None:
+    """Send the report to the device's backoffice, where the fleet page shows it; None when sent or
+    when there is no backoffice to send to (the embedded default), else why it did not go."""
+    from kiosk.backoffice_client import BackofficeClient, BackofficeError
+
+    if not (config.backoffice.url and config.backoffice.token):
+        return None
+    client = BackofficeClient(config.backoffice.url, config.backoffice.token, timeout=5.0)
+    try:
+        client.send_selftest(report.as_json())
+    except BackofficeError as error:
+        return f"the report did not reach the backoffice ({error}); run the self-test again when it is reachable"
+    finally:
+        client.close()
+    return None
+
+
 def progress_line(index: int, total: int, result: CheckResult, seconds: float) -> str:
     width = len(str(total))
     return f"[{index:>{width}}/{total}] {result.name:<12} {result.status.value:<7} ({seconds:.1f} s)"

@@ -140,3 +140,49 @@ def test_a_caseworker_cannot_revoke(backoffice: Backoffice) -> None:
     assert answer.status_code == 403
     beat = {"version": "1", "uptime_seconds": 1, "health": {}}
     assert backoffice.client.post("/api/v1/heartbeat", json=beat, headers=bearer(device["token"])).status_code == 200
+
+
+def _selftest(backoffice: Backoffice, token: str, passed: bool, *checks: tuple[str, str, str]) -> int:
+    body = {
+        "passed": passed,
+        "checks": [{"name": name, "status": status, "detail": detail} for name, status, detail in checks],
+        "finished_at": "2026-11-24T09:15:00+00:00",
+        "duration_seconds": 4.2,
+        "config": "/etc/balie/kiosk.toml",
+        "version": "0.3.1",
+    }
+    return backoffice.client.post("/api/v1/selftest", json=body, headers=bearer(token)).status_code
+
+
+def test_the_last_selftest_shows_with_what_did_not_pass(backoffice: Backoffice) -> None:
+    device = backoffice.enroll("kiosk-hal", location="Stadhuis Zwolle")
+    other = backoffice.enroll("kiosk-bieb", location="Bibliotheek Kampen")
+    _technician(backoffice)
+    assert "Nog geen zelftest ontvangen" in _row(backoffice.client.get("/fleet").text, device["device_id"])
+
+    assert _selftest(backoffice, device["token"], True, ("camera", "ok", "1280x720, sharp"),
+                     ("printer", "warning", "paper low"), ("disk", "ok", "12 GB free")) == 200  # fmt: skip
+    row = _row(backoffice.client.get("/fleet").text, device["device_id"])
+    assert "Geslaagd" in row and "printer: waarschuwing – paper low" in row
+    assert "1280x720" not in row  # passed checks stay quiet
+
+    # A device cannot say "passed" over a failed check: the verdict is the checks'.
+    assert _selftest(backoffice, device["token"], True, ("printer", "warning", "paper low"),
+                     ("cardreader", "failed", "no reader matches 'Omnikey'")) == 200  # fmt: skip
+    row = _row(backoffice.client.get("/fleet").text, device["device_id"])
+    assert "Mislukt" in row and "Geslaagd" not in row
+    assert row.index("no reader matches") < row.index("paper low")  # failures first
+    assert "Nog geen zelftest ontvangen" in _row(backoffice.client.get("/fleet").text, other["device_id"])
+    english = _row(backoffice.client.get("/fleet?lang=en").text, device["device_id"])
+    assert "Failed" in english and "card reader: failed – no reader matches" in english
+
+
+def test_a_malformed_selftest_report_is_refused_and_changes_nothing(backoffice: Backoffice) -> None:
+    device = backoffice.enroll("kiosk-hal", location="Stadhuis Zwolle")
+    assert _selftest(backoffice, device["token"], True, ("camera", "ok", "fine")) == 200
+    assert _selftest(backoffice, device["token"], True, ("camera", "broken", "?")) == 422
+    assert _selftest(backoffice, device["token"], True) == 422  # no checks at all
+    assert _selftest(backoffice, "balie.not-a-token", True, ("camera", "ok", "fine")) == 401
+    _technician(backoffice)
+    row = _row(backoffice.client.get("/fleet").text, device["device_id"])
+    assert "Geslaagd" in row

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import tomllib
 import uuid
@@ -374,3 +375,25 @@ def test_a_display_that_does_not_answer_fails_and_none_at_all_warns(tmp_path: Pa
     assert result.status is Status.FAILED and result.detail.startswith("cannot open the display :97 (xcb): ")
     headless = context_for("", tmp_path, environ={})
     assert selftest_system.check_display(headless).status is Status.WARNING
+
+
+def test_the_selftest_reaches_the_fleet_page_and_an_unreachable_backoffice_is_one_line(
+    backoffice: LiveBackoffice, enrolled_config: Path, tmp_path: Path
+) -> None:
+    run = balie("provision", "selftest", "--config", str(enrolled_config), env={"BALIE_DATA": str(tmp_path)})
+    assert run.returncode == 0, run.stdout + run.stderr
+    with sqlite3.connect(backoffice.database) as db:
+        stored = db.execute("SELECT last_selftest FROM devices WHERE last_selftest IS NOT NULL").fetchall()
+    assert len(stored) == 1
+    report = json.loads(stored[0][0])
+    assert report["passed"] is True and {check["name"] for check in report["checks"]} >= {"camera", "backoffice"}
+    assert "config" not in report  # a path on the device is not the backoffice's business
+
+    gone = tmp_path / "gone.toml"
+    port = free_port()
+    gone.write_text(enrolled_config.read_text().replace(backoffice.url, f"http://127.0.0.1:{port}"))
+    run = balie("provision", "selftest", "--config", str(gone), "--json", env={"BALIE_DATA": str(tmp_path)})
+    assert run.returncode == 1
+    json.loads(run.stdout)  # stdout stays one JSON object
+    said = [line for line in run.stderr.splitlines() if "did not reach the backoffice" in line]
+    assert len(said) == 1 and said[0].endswith("run the self-test again when it is reachable")
