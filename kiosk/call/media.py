@@ -101,13 +101,15 @@ class CameraVideoTrack(MediaStreamTrack):
         self.frames_sent = 0
         self.black_frames = 0
         self.last_sent_index = -1  # the camera's index of the newest frame sent
+        self._last_pts = -1
 
     async def recv(self) -> av.VideoFrame:
         while True:
             if self.readyState != "live":
                 raise MediaStreamError
-            tick = await self._pacer.tick()
+            await self._pacer.tick()
             frame = self.camera.latest_frame()
+            taken = time.monotonic()
             if frame is not None:
                 out = av.VideoFrame.from_ndarray(frame.image, format="bgr24")
                 self._size = (frame.width, frame.height)
@@ -117,7 +119,13 @@ class CameraVideoTrack(MediaStreamTrack):
                 out = av.VideoFrame.from_ndarray(np.zeros((self._size[1], self._size[0], 3), np.uint8), format="bgr24")
                 self.black_frames += 1
                 break
-        out.pts = round(tick * self._pacer.interval * VIDEO_CLOCK_RATE)
+        # The timestamp is the moment the picture was taken, not its deadline: the far end's
+        # jitter buffer sizes itself by how unevenly frames arrive against their timestamps, so a
+        # tick that fired late (the event loop busy, the GIL held elsewhere) would be counted as
+        # network jitter and every later frame held back for it (benchmarks/call.py).
+        assert self._pacer.start is not None
+        pts = round((taken - self._pacer.start) * VIDEO_CLOCK_RATE)
+        out.pts = self._last_pts = max(pts, self._last_pts + 1)
         out.time_base = VIDEO_TIME_BASE
         self.frames_sent += 1
         return out
@@ -193,6 +201,13 @@ class RemoteMediaStats:
     audio_samples: int  # handed to the audio output (48 kHz mono)
 
 
+def fitted_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
+    """The largest size of width×height's shape inside `box`, in even pixels (what the colour
+    conversion rounds to anyway), never below 2×2."""
+    scale = min(box[0] / width, box[1] / height)
+    return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
+
+
 class RemoteMedia:
     """Takes the caseworker's tracks: video to one newest RGB picture, sound to the speaker.
 
@@ -200,8 +215,11 @@ class RemoteMedia:
     limit; so each track is read as fast as it decodes, on the call's event loop, and only
     the newest video frame is kept. Turning it into RGB waits until a reader asks
     (`latest_image()`, from the Qt side's thread), so frames no one shows cost no
-    conversion. Add tracks from the peer connection's "track" event; `stop()` before the
-    loop ends.
+    conversion; a reader that passes `fit` gets it already scaled to the size it paints, in
+    the same FFmpeg step as the colour conversion, which runs without the GIL. (Scaling in
+    Qt's paint instead holds the GIL on the UI thread for milliseconds a frame, and the
+    call's thread waits that long to send the citizen's picture: benchmarks/call.py.)
+    Add tracks from the peer connection's "track" event; `stop()` before the loop ends.
     """
 
     def __init__(self, audio_output: AudioOutput) -> None:
@@ -248,16 +266,20 @@ class RemoteMedia:
 
     # -- for the screen (any thread) ---------------------------------------------------------
 
-    def latest_image(self) -> RemoteImage | None:
-        return self._convert_newest()
+    def latest_image(self, fit: tuple[int, int] | None = None) -> RemoteImage | None:
+        """The newest picture, as large as fits in `fit` (width, height) keeping its shape;
+        its own size without."""
+        return self._convert_newest(fit)
 
-    def wait_for_image(self, after_index: int = -1, timeout: float = 1.0) -> RemoteImage | None:
+    def wait_for_image(
+        self, after_index: int = -1, timeout: float = 1.0, fit: tuple[int, int] | None = None
+    ) -> RemoteImage | None:
         """The newest picture once its index is above `after_index`; None after `timeout`.
         Not on the event loop's own thread, which it would block."""
         with self._condition:
             if not self._condition.wait_for(lambda: self._newest_index > after_index or self._stopped, timeout):
                 return None
-        image = self._convert_newest()
+        image = self._convert_newest(fit)
         return image if image is not None and image.index > after_index else None
 
     @property
@@ -265,22 +287,27 @@ class RemoteMedia:
         with self._condition:
             return RemoteMediaStats(self._video_frames, self._converted, self._audio_frames, self._audio_samples)
 
-    def _convert_newest(self) -> RemoteImage | None:
-        """RGB of the newest frame, converted once however often it is asked. The conversion
-        (a few milliseconds at 720p) runs outside the lock, so the event loop, which takes
-        the lock for every frame it receives, is never kept waiting for a screen."""
+    def _convert_newest(self, fit: tuple[int, int] | None) -> RemoteImage | None:
+        """RGB of the newest frame, converted once however often it is asked (at one size). The
+        conversion (a few milliseconds at 720p) runs outside the lock, so the event loop, which
+        takes the lock for every frame it receives, is never kept waiting for a screen."""
         with self._condition:
             frame, index, received_at, cached = self._newest, self._newest_index, self._newest_at, self._image
         if frame is None:
             return None
-        if cached is not None and cached.index == index:
+        size = (frame.width, frame.height) if fit is None else fitted_size(frame.width, frame.height, fit)
+        if cached is not None and cached.index == index and (cached.width, cached.height) == size:
             return cached
-        rgb = np.ascontiguousarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+        if size == (frame.width, frame.height):
+            converted = frame.reformat(format="rgb24")
+        else:
+            converted = frame.reformat(width=size[0], height=size[1], format="rgb24", interpolation="BILINEAR")
+        rgb = np.ascontiguousarray(converted.to_ndarray(), dtype=np.uint8)
         image = RemoteImage(rgb, index, received_at)
         with self._condition:
             if self._newest is None:  # stopped meanwhile: the picture must not outlive the call
                 return None
-            if self._image is None or self._image.index < index:
+            if self._image is None or self._image.index <= index:
                 self._image = image
                 self._converted += 1
         return image

@@ -4,6 +4,14 @@
 milliseconds at 720p; asked from a QTimer that would be the UI thread's time, at every frame.
 So a small pump thread waits for each new picture, makes the QImage, and hands it over as a
 signal, as `CameraFeed` does for the citizen's own picture; the UI only paints.
+
+The picture also arrives at the size it is painted (`RemoteView` reports its size in device
+pixels). Qt's QPainter scales an image in the UI thread's paint while that thread holds Python's
+GIL (PySide6 does not release it around drawImage), about 2 ms for 640×480 to a portrait kiosk's
+1016×762, at every frame, and longer when the two cores are busy; the call's own thread, which
+sends the citizen's picture, waited for it, and the caseworker saw the citizen up to several
+times later than a browser-to-browser call (benchmarks/call.py). FFmpeg's scaler does the same
+work on the pump thread without the GIL, and the paint is a plain copy.
 """
 
 from __future__ import annotations
@@ -12,13 +20,36 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage, QResizeEvent
+
+from kiosk.ui.camera_view import CameraView
 
 if TYPE_CHECKING:  # aiortc and PyAV load with the first call, not with this screen
     from kiosk.call.media import RemoteMedia
 
 MAX_FPS = 30.0
+
+
+class RemoteView(CameraView):
+    """The caseworker's picture: a camera view that says what size to deliver pictures in, and
+    covers its whole area itself (so its parents are not repainted under every frame)."""
+
+    resized = Signal(int, int, float)  # width and height in device pixels, device pixel ratio
+
+    def __init__(self, object_name: str) -> None:
+        super().__init__(object_name)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.picture_size = (0, 0)  # of the last picture shown, in pixels
+
+    def show_image(self, image: QImage) -> None:
+        self.picture_size = (image.width(), image.height())
+        super().show_image(image)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        ratio = self.devicePixelRatioF()
+        self.resized.emit(round(self.width() * ratio), round(self.height() * ratio), ratio)
 
 
 class RemoteFeed(QObject):
@@ -29,11 +60,24 @@ class RemoteFeed(QObject):
         self._source = source  # the engine's RemoteMedia is a new one for every call
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._fit: tuple[int, int] | None = None  # the view's size in device pixels, once known
+        self._ratio = 1.0
         self.pictures = 0
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    def fit_to(self, view: RemoteView) -> None:
+        """Deliver pictures scaled to fit `view`, following its size."""
+        view.resized.connect(self.set_fit)
+        ratio = view.devicePixelRatioF()
+        self.set_fit(round(view.width() * ratio), round(view.height() * ratio), ratio)
+
+    def set_fit(self, width: int, height: int, ratio: float) -> None:
+        """Called on the UI thread; the pump reads them at its next picture."""
+        self._ratio = ratio
+        self._fit = (width, height) if width > 1 and height > 1 else None
 
     def start(self) -> None:
         if self.running:
@@ -58,12 +102,14 @@ class RemoteFeed(QObject):
                 continue
             if remote is not seen:
                 seen, last = remote, -1
-            image = remote.wait_for_image(last, timeout=0.2)
+            image = remote.wait_for_image(last, timeout=0.2, fit=self._fit)
             if image is None:
                 self._stop.wait(0.05)  # a stopped RemoteMedia answers at once: do not spin
                 continue
             last = image.index
             picture = QImage(image.rgb.data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888)
-            self.picture.emit(picture.copy())
+            picture = picture.copy()  # its own pixels: the array goes with the next frame
+            picture.setDevicePixelRatio(self._ratio)
+            self.picture.emit(picture)
             self.pictures += 1
             self._stop.wait(1 / MAX_FPS)

@@ -21,6 +21,7 @@ from kiosk.call.media import (
     MicrophoneAudioTrack,
     RemoteMedia,
     RemoteMediaStats,
+    fitted_size,
     video_available,
 )
 from tests.call.call_peers import TIMEOUT, call, wait_until
@@ -92,6 +93,10 @@ def test_a_call_carries_the_camera_picture_and_the_tones_both_ways(
             right_red, right_green, right_blue = mean_rgb(image.rgb[40:200, 180:300])
             assert left_red > 200 and left_green < 50 and left_blue < 50, "left half should be red"
             assert right_blue > 200 and right_red < 50 and right_green < 50, "right half should be blue"
+            # A screen gets the picture at the size it paints, keeping its shape, scaled with the colours.
+            fitted = far.remote.latest_image(fit=(160, 200))
+            assert fitted is not None and (fitted.width, fitted.height) == (160, 120)
+            assert mean_rgb(fitted.rgb[20:100, 10:70])[0] > 200 and mean_rgb(fitted.rgb[20:100, 90:150])[2] > 200
 
             assert far.output.dominant_frequency(0.5) == pytest.approx(KIOSK_TONE, abs=PITCH_TOLERANCE)
             assert kiosk.output.dominant_frequency(0.5) == pytest.approx(CASEWORKER_TONE, abs=PITCH_TOLERANCE)
@@ -309,3 +314,18 @@ def test_remote_media_ignores_a_kind_it_does_not_know():
         assert remote.stats == RemoteMediaStats(0, 0, 0, 0)
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("frame", "box", "fitted"),
+    [
+        ((640, 480), (1016, 1387), (1016, 762)),
+        ((640, 480), (240, 180), (240, 180)),
+        ((1280, 720), (1017, 999), (1016, 572)),
+        ((640, 480), (1, 1), (2, 2)),
+    ],
+)
+def test_a_picture_fits_its_box_in_even_pixels(
+    frame: tuple[int, int], box: tuple[int, int], fitted: tuple[int, int]
+) -> None:
+    assert fitted_size(*frame, box) == fitted

@@ -89,6 +89,11 @@ def test_one_tap_call_with_the_caseworkers_requests_and_feedback(
     screen = call_screen(kiosk)
     qtbot.waitUntil(lambda: screen.remote_view.frames_shown > 2, timeout=WAIT)
     assert find(kiosk, "callTitle").text() == "U praat met een medewerker."
+    # The caseworker's picture arrives scaled to the view (off the UI thread), so painting it is a copy.
+    view = screen.remote_view
+    width, height = view.picture_size
+    assert width <= view.width() and height <= view.height()
+    assert width >= view.width() - 2 or height >= view.height() - 2
     assert not shown(kiosk, "callDevicesNote"), "camera and microphone work: nothing to explain"
     shoot(kiosk, "2-call")
 

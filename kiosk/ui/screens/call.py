@@ -23,7 +23,7 @@ from kiosk.ui.camera_feed import CameraFeed
 from kiosk.ui.camera_view import CameraView
 from kiosk.ui.controls import KioskButton, label
 from kiosk.ui.printing import PrintJob, PrintOutcome
-from kiosk.ui.remote_feed import RemoteFeed
+from kiosk.ui.remote_feed import RemoteFeed, RemoteView
 from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
 from kiosk.ui.theme import Theme
 
@@ -67,7 +67,7 @@ class CallScreen(Screen):
         self.video_page = QWidget()
         video = QVBoxLayout(self.video_page)
         video.setContentsMargins(0, 0, 0, 0)
-        self.remote_view = CameraView("callRemoteView")
+        self.remote_view = RemoteView("callRemoteView")
         self.self_view = CameraView("callSelfView")
         self.self_view.setMinimumHeight(180)
         self.self_view.setFixedSize(240, 180)
@@ -117,6 +117,7 @@ class CallScreen(Screen):
             self.feed.preview.connect(self.self_view.show_image)
             self.remote_feed = RemoteFeed(lambda: service.remote)
             self.remote_feed.picture.connect(self.remote_view.show_image)
+            self.remote_feed.fit_to(self.remote_view)
             self.scan_panel = CallScanPanel(service.camera.user())
             self.scan_panel.scanned.connect(self._scanned)
             self.scan_panel.declined.connect(self._declined)
