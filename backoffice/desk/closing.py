@@ -3,6 +3,8 @@
 `done` closes the visit with its service time and, when the counter link read the citizen's identity,
 records a `counter` contact under their key with the waiting and service times, outcome, note and
 feedback: the visit lands in the contact history as the video call's does (backoffice/calls/records.py).
+Without an identity, a note or feedback still goes to a contact, under a key that links to nobody: the
+contact history is where notes live and where the retention job deletes them.
 """
 
 from __future__ import annotations
@@ -97,13 +99,16 @@ def no_show(db: Session, settings: Settings, staff: StaffUser) -> Visit:
 
 
 def _anonymous_key(settings: Settings, visit: Visit) -> str:
-    # Feedback without a read document still counts (the dashboard), under a key that links to nobody.
+    # A note or feedback without a read document is kept (the dashboard counts feedback) under a key
+    # that links to nobody, as the video call does.
     key = hmac.new(settings.secret_key, ANONYMOUS_INFO, hashlib.sha256).digest()
     return hmac.new(key, str(visit.id).encode(), hashlib.sha256).hexdigest()
 
 
-def _record_contact(db: Session, settings: Settings, staff: StaffUser, visit: Visit, extras: VisitExtras) -> None:
-    if not extras.citizen_keys and extras.feedback is None:
+def _record_contact(
+    db: Session, settings: Settings, staff: StaffUser, visit: Visit, note: str | None, extras: VisitExtras
+) -> None:
+    if not extras.citizen_keys and extras.feedback is None and note is None:
         return
     # One contact under the first key, as the video call does: the history searches under all keys at once,
     # so a contact under each would show twice.
@@ -121,7 +126,7 @@ def _record_contact(db: Session, settings: Settings, staff: StaffUser, visit: Vi
         ended_at=visit.ended_at,
         outcome=visit.outcome,
         caseworker_id=staff.id,
-        note=visit.note,
+        note=note,
         feedback=extras.feedback,
     )
     contact.waited_seconds, contact.service_seconds = visit.waited_seconds, visit.service_seconds
@@ -157,8 +162,7 @@ def done(
     subject = subject_of(db, visit)
     subject.status, subject.done_at = DONE, settings.clock()
     _close(visit, DONE, settings, outcome)
-    visit.note = note
-    _record_contact(db, settings, staff, visit, extras)
+    _record_contact(db, settings, staff, visit, note, extras)
     audit(db, staff.username, "desk.done", f"desk:{desk.id} visit:{visit.id}", at=settings.clock())
     db.commit()
     return visit

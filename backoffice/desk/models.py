@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backoffice.models import Base, BigId, UtcDateTime
@@ -66,7 +66,8 @@ class Visit(Base):
 
     The manager's figures come from here (waiting and service times per topic); it names the citizen
     by no key at all — the contact history does that, only when the counter device read an identity.
-    A transferred ticket gets a second visit at the next desk; its wait counts from the transfer.
+    A transferred ticket gets a second visit at the next desk; its wait counts from the transfer. The
+    caseworker's note is not kept here but on the contact, which the retention job deletes in time.
     """
 
     __tablename__ = "visits"
@@ -89,4 +90,3 @@ class Visit(Base):
     # open / done / no_show / transferred
     status: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str | None] = mapped_column(String(500))
-    note: Mapped[str | None] = mapped_column(Text)

@@ -84,7 +84,7 @@ def test_call_recall_and_done_record_the_visit_and_a_counter_contact_with_its_ti
     assert _ticket(backoffice, "B001").status == "done"
     [visit] = _visits(backoffice)
     assert (visit.status, visit.waited_seconds, visit.service_seconds, visit.topic) == ("done", 480, 400, "B")
-    assert (visit.outcome, visit.note) == ("Rijbewijs aangevraagd", "pasfoto meegenomen")
+    assert visit.outcome == "Rijbewijs aangevraagd"
     with backoffice.db() as db:
         [contact] = db.scalars(select(Contact)).all()
     assert (contact.citizen_key, contact.channel, contact.topic) == (KEY, "counter", "Rijbewijs (B)")
@@ -97,20 +97,28 @@ def test_call_recall_and_done_record_the_visit_and_a_counter_contact_with_its_ti
     assert _actions(backoffice) == ["desk.sign_in", "desk.call", "desk.recall", "desk.done"]
 
 
-def test_without_a_counter_link_done_records_the_visit_and_no_contact(backoffice: Backoffice) -> None:
+def test_without_a_counter_link_done_records_the_visit_and_a_note_under_a_key_of_nobody(backoffice: Backoffice) -> None:
     kiosk = backoffice.enroll()["token"]
+    take(backoffice, kiosk, "A")
     take(backoffice, kiosk, "A")
     carla = staff_client(backoffice, "carla")
     try:
         act(carla, "sign-in", {"desk_id": desk(backoffice, "1")})
         act(carla, "call-next")
         assert act(carla, "done", {"outcome": "helped"}).status_code == 200
+        with backoffice.db() as db:
+            without_note = db.scalars(select(Contact)).all()
+        act(carla, "call-next")
+        assert act(carla, "done", {"outcome": "helped", "note": "komt terug met uittreksel"}).status_code == 200
     finally:
         carla.close()
 
-    assert [v.status for v in _visits(backoffice)] == ["done"]
+    assert [v.status for v in _visits(backoffice)] == ["done", "done"]
+    assert without_note == []
     with backoffice.db() as db:
-        assert db.scalars(select(Contact)).all() == []
+        [contact] = db.scalars(select(Contact)).all()
+    assert (contact.channel, contact.note, contact.outcome) == ("counter", "komt terug met uittreksel", "helped")
+    assert len(contact.citizen_key) == 64 and contact.citizen_key != KEY
 
 
 def test_a_transfer_to_a_topic_keeps_the_place_and_the_next_desk_counts_the_wait_from_the_transfer(

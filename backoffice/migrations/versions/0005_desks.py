@@ -104,7 +104,6 @@ def upgrade() -> None:
         sa.Column("service_seconds", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("outcome", sa.String(length=500), nullable=True),
-        sa.Column("note", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["appointment_id"],
             ["appointments.id"],
