@@ -42,9 +42,9 @@ def _mean_service_today(db: Session, settings: Settings, location_id: int) -> di
     return {topic: float(mean) for topic, mean in rows if mean is not None}
 
 
-def _desks_serving(db: Session, location_id: int, topic: str) -> int:
-    signed_in = db.scalars(select(Desk.topics).where(Desk.location_id == location_id, Desk.staff_user_id.is_not(None)))
-    return sum(1 for topics in signed_in if not topics or topic in topics)
+def _signed_in_topics(db: Session, location_id: int) -> list[str]:
+    """The topic letters of each desk with a caseworker now ("" serves every topic)."""
+    return list(db.scalars(select(Desk.topics).where(Desk.location_id == location_id, Desk.staff_user_id.is_not(None))))
 
 
 def topic_waits(db: Session, settings: Settings, location_id: int) -> list[TopicWait]:
@@ -52,10 +52,11 @@ def topic_waits(db: Session, settings: Settings, location_id: int) -> list[Topic
     waiting = Counter(item.topic for item in waiting_now(db, settings, location_id) if item.topic is not None)
     means = _mean_service_today(db, settings, location_id)
     overall = sum(means.values()) / len(means) if means else FIRST_GUESS_SECONDS
+    desks = _signed_in_topics(db, location_id) if waiting else []
     waits = []
     for topic in sorted(waiting):
         per_person = means.get(topic, overall)
-        desks = max(1, _desks_serving(db, location_id, topic))
-        minutes = math.ceil(waiting[topic] * per_person / desks / 60)
+        serving = max(1, sum(1 for topics in desks if not topics or topic in topics))
+        minutes = math.ceil(waiting[topic] * per_person / serving / 60)
         waits.append(TopicWait(topic=topic, waiting=waiting[topic], expected_minutes=minutes))
     return waits

@@ -114,3 +114,28 @@ def test_a_display_switched_on_in_the_morning_shows_none_of_yesterdays_calls(bac
 
     assert [c["label"] for c in yesterday["calls"]] == ["A001"]
     assert morning["calls"] == [] and morning["recent"] == [] and morning["waits"] == []
+
+
+def test_the_expected_wait_uses_todays_service_times_and_the_desks_serving_each_topic(backoffice: Backoffice) -> None:
+    kiosk = backoffice.enroll("kiosk-1")["token"]
+    display = backoffice.enroll("display-1")["token"]
+    for _ in range(5):
+        take(backoffice, kiosk, "A")
+    take(backoffice, kiosk, "B")
+    carla, dirk, eva = (staff_client(backoffice, name) for name in ("carla", "dirk", "eva"))
+    try:
+        act(carla, "sign-in", {"desk_id": desk(backoffice, "1", "A")})
+        act(dirk, "sign-in", {"desk_id": desk(backoffice, "2", "AB")})
+        act(eva, "sign-in", {"desk_id": desk(backoffice, "3", "B")})
+        act(carla, "call-next")
+        backoffice.clock.advance(minutes=4)
+        act(carla, "done", {"outcome": "helped"})
+        waits = board(backoffice, display)["waits"]
+    finally:
+        for client in (carla, dirk, eva):
+            client.close()
+
+    assert waits == [
+        {"topic": "A", "waiting": 4, "expected_minutes": 8},  # 4 × 4 min ÷ desks 1 and 2
+        {"topic": "B", "waiting": 1, "expected_minutes": 2},  # no B served yet: A's 4 min ÷ desks 2 and 3
+    ]
