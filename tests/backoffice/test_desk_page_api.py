@@ -355,3 +355,27 @@ def test_a_desk_left_behind_by_an_ended_session_is_free_again_unless_a_visit_is_
     assert taken_over.status_code == 200 and taken_over.json()["desk"]["id"] == left
     assert still_busy.json() == {"detail": "desk 2 is taken by a colleague; choose another desk"}
     assert [v.status for v in _visits(backoffice)] == ["open"]
+
+
+def test_an_appointment_transferred_to_a_topic_goes_only_to_desks_of_that_topic(backoffice: Backoffice) -> None:
+    kiosk = backoffice.enroll()["token"]
+    appointment(backoffice, kiosk, "K7M29XZD", "2026-03-02T10:00+01:00")
+    anywhere, passports, licences = desk(backoffice, "1"), desk(backoffice, "2", "A"), desk(backoffice, "3", "B")
+    carla, dirk, eva = (staff_client(backoffice, name) for name in ("carla", "dirk", "eva"))
+    try:
+        for client, desk_id in ((carla, anywhere), (dirk, passports), (eva, licences)):
+            act(client, "sign-in", {"desk_id": desk_id})
+        act(carla, "call-next")
+        act(carla, "transfer", {"topic": "B"})
+        not_for_a = act(dirk, "call-next")
+        for_b = act(eva, "call-next").json()
+    finally:
+        for client in (carla, dirk, eva):
+            client.close()
+
+    assert not_for_a.json() == {"detail": "nobody is waiting for this desk"}
+    current = for_b["current"]
+    assert (current["kind"], current["label"], current["topic"]) == ("appointment", "K7M", "B")
+    with backoffice.db() as db:
+        booked = db.scalars(select(Appointment)).one()
+    assert (booked.status, booked.queue_topic, booked.desk_id) == ("called", "B", licences)
