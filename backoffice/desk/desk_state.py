@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,7 +45,9 @@ def _desk(desk: Desk, location: str, taken_by: str | None, staff: StaffUser) -> 
     }
 
 
-def _waiting(item: Waiting, mine: bool, now: datetime, rule: CallNextRule, names: dict[str, str]) -> dict[str, Any]:
+def _waiting(
+    item: Waiting, mine: bool, now: datetime, rule: CallNextRule, names: dict[str, str], zone: ZoneInfo
+) -> dict[str, Any]:
     return {
         "kind": item.kind.value,
         "id": item.id,
@@ -54,6 +57,8 @@ def _waiting(item: Waiting, mine: bool, now: datetime, rule: CallNextRule, names
         "waited_seconds": _seconds(item.queued_at, now),
         "due": band_of(item, now, rule) is Band.DUE,
         "starts_at": utc_text(item.starts_at) if item.starts_at else None,
+        # The town hall's clock, not the browser's: "10:30" is what the appointment letter said.
+        "starts_at_local": item.starts_at.astimezone(zone).strftime("%H:%M") if item.starts_at else None,
         "to_desk": item.target_desk_id,
         "mine": mine,
     }
@@ -112,8 +117,9 @@ def desk_state(db: Session, settings: Settings, staff: StaffUser, rule: CallNext
     first = candidates(desk.id, desk.topics, waiting, now, rule)
     chosen = {(i.kind, i.id) for i in first}
     others = sorted((i for i in waiting if (i.kind, i.id) not in chosen), key=lambda i: (i.queued_at, i.id))
-    state["waiting"] = [_waiting(i, True, now, rule, names) for i in first] + [
-        _waiting(i, False, now, rule, names) for i in others
+    zone = ZoneInfo(settings.display_timezone)
+    state["waiting"] = [_waiting(i, True, now, rule, names, zone) for i in first] + [
+        _waiting(i, False, now, rule, names, zone) for i in others
     ]
     visit = open_visit(db, desk.id)
     state["current"] = None if visit is None else _current(db, visit, now, names)

@@ -118,9 +118,8 @@
     const li = element("li", undefined, [item.mine ? "" : "not-mine", item.due ? "due" : ""].join(" ").trim());
     li.append(element("span", item.label, "label"));
     li.append(element("span", fill(T.waited, { minutes: minutes(item.waited_seconds) })));
-    if (item.kind === "appointment" && item.starts_at) {
-      const time = new Date(item.starts_at).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
-      li.append(element("span", fill(T.appointment, { time })));
+    if (item.kind === "appointment" && item.starts_at_local) {
+      li.append(element("span", fill(T.appointment, { time: item.starts_at_local })));
     }
     if (item.due) li.append(element("strong", T.due));
     if (!item.mine) li.append(element("span", T.other_desk));
@@ -150,7 +149,9 @@
       return group;
     });
     $("waiting").replaceChildren(...sections);
-    $("waiting-empty").hidden = state.waiting.length > 0 || !state.desk;
+    $("queue-part").hidden = !state.desk;
+    $("waiting-empty").hidden = state.waiting.length > 0;
+    $("recent-empty").hidden = state.recent_calls.length > 0;
     $("recent").replaceChildren(...state.recent_calls.map((c) =>
       element("li", `${fill(T.recent_line, c)} ${c.kind === "recall" ? T.recall_mark : ""}`.trim())));
   }
@@ -159,8 +160,10 @@
     const visit = state.current;
     $("visit").hidden = !visit;
     $("visit-panels").hidden = !visit;
+    $("call-buttons").hidden = !state.desk;
     if (!visit) {
-      if (!$("visit-status").textContent || shown?.current) $("visit-status").textContent = state.desk ? T.no_visit : "";
+      if (!state.desk) $("visit-status").textContent = T.sign_in_first;
+      else if (!$("visit-status").textContent || shown?.current || !shown?.desk) $("visit-status").textContent = T.no_visit;
       return;
     }
     $("visit-label").textContent = fill(T.visit_line, { label: visit.label, topic: visit.topic_name });

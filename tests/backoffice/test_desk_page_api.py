@@ -191,9 +191,9 @@ def test_a_checked_in_appointment_is_called_by_its_short_code(backoffice: Backof
     finally:
         carla.close()
 
-    assert [(w["kind"], w["label"], w["due"]) for w in listed] == [
-        ("appointment", "K7M", True),
-        ("ticket", "A001", False),
+    assert [(w["kind"], w["label"], w["due"], w["starts_at_local"]) for w in listed] == [
+        ("appointment", "K7M", True, "10:03"),  # the town hall's time, as on the appointment letter
+        ("ticket", "A001", False, None),
     ]
     assert called["current"]["label"] == "K7M" and "Fenna" not in str(called)
     with backoffice.db() as db:
