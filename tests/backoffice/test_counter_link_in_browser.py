@@ -1,0 +1,157 @@
+"""The desk page's counter panel in headless Chromium against a real `balie backoffice serve`.
+
+The caseworker pairs the desk through the panel's form with the code a device shows; a fake counter device
+(the `websockets` client speaking DESK.md's protocol, as kiosk/counter/link.py does) answers the identity
+request with the virtual chip's invented specimen; the citizen's "I don't understand" raises an alert.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import playwright.sync_api as playwright
+import pytest
+from PIL import Image
+from websockets.sync.client import ClientConnection, connect
+
+from kiosk.backoffice_client import BackofficeClient
+from tests.live_backoffice import CHROMIUM, LiveBackoffice, balie
+
+PASSWORD = "correct horse battery staple"
+LOCATION = "Stadhuis Zwolle"
+SCREENSHOT = Path("/tmp/desk-counter.png")
+DOCUMENT = {
+    "surname": "DE TESTER",
+    "given_names": "ANNA MARIA",
+    "date_of_birth": "1985-03-14",
+    "personal_number": "999999990",
+    "document_number": "SPECI2026",
+    "nationality": "NLD",
+    "expiry": "2031-03-13",
+}
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[LiveBackoffice]:
+    if not CHROMIUM.exists() or shutil.which("chromium") is None:
+        pytest.fail("Chromium is missing: provisioning/setup-debian.sh --test installs it (apt-get install chromium)")
+    backoffice = LiveBackoffice(tmp_path)
+    backoffice.start()
+    try:
+        yield backoffice
+    finally:
+        backoffice.stop()
+
+
+def caseworker_at_desk(service: LiveBackoffice, folder: Path) -> None:
+    secret = folder / "password"
+    secret.write_text(PASSWORD + "\n")
+    balie("backoffice", "add-user", "--username", "carla", "--role", "caseworker", "--password-file", str(secret),
+          "--database", str(service.database))  # fmt: skip
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(service.database) as db:
+        location = db.execute("SELECT id FROM locations WHERE name = ?", (LOCATION,)).fetchone()[0]
+        user = db.execute("SELECT id FROM staff_users WHERE username = 'carla'").fetchone()[0]
+        db.execute(
+            "INSERT INTO desks (location_id, name, topics, staff_user_id, signed_in_at, created_at)"
+            " VALUES (?, '3', 'AB', ?, ?, ?)",
+            (location, user, now, now),
+        )
+
+
+def chip_photo() -> str:
+    """An invented portrait: a grey face shape on a light ground, as a JPEG data URL."""
+    image = Image.new("RGB", (120, 160), (225, 228, 232))
+    for y in range(40, 120):
+        for x in range(30, 90):
+            if ((x - 60) / 30) ** 2 + ((y - 80) / 40) ** 2 <= 1:
+                image.putpixel((x, y), (150, 130, 120))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG")
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def receive(device: ClientConnection, kind: str) -> dict[str, Any]:
+    for _ in range(10):
+        message: dict[str, Any] = json.loads(device.recv(timeout=10))
+        if message["type"] == kind:
+            return message
+    raise AssertionError(f"the device got no {kind!r}")
+
+
+def test_the_caseworker_pairs_the_desk_and_reads_an_identity_through_the_panel(
+    service: LiveBackoffice, tmp_path: Path
+) -> None:
+    client = BackofficeClient(service.url)
+    token = client.enroll(service.enrollment_code(LOCATION), "balie-3-scherm", "0.1.0").token
+    client.close()
+    caseworker_at_desk(service, tmp_path)
+    ws_url = service.url.replace("http://", "ws://") + "/api/v1/counter/ws"
+
+    with (
+        connect(ws_url, additional_headers={"Authorization": f"Bearer {token}"}) as device,
+        playwright.sync_playwright() as driver,
+    ):
+        device.send(json.dumps({"type": "hello", "token": token}))
+        code = receive(device, "pairing")["code"]
+        browser = driver.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page.goto(f"{service.url}/signin?lang=en")
+            page.get_by_label("Username").fill("carla")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.goto(f"{service.url}/console/desk?lang=en")
+            panel = page.get_by_role("region", name="Counter device")
+            playwright.expect(panel).to_be_visible()
+            playwright.expect(panel.get_by_role("status").first).to_contain_text("No counter device is paired")
+
+            # A mistyped code: one sentence, and what was typed stays to be corrected.
+            panel.get_by_label("Pairing code").fill("000 00")
+            panel.get_by_role("button", name="Pair").click()
+            playwright.expect(panel.get_by_role("alert")).to_have_text(
+                "A pairing code is the six digits shown on the counter device."
+            )
+            playwright.expect(panel.get_by_label("Pairing code")).to_have_value("000 00")
+
+            panel.get_by_label("Pairing code").fill(code)
+            panel.get_by_role("button", name="Pair").click()
+            assert receive(device, "paired")["desk"] == "3"
+            playwright.expect(panel.get_by_role("status").first).to_have_text(
+                "Counter device balie-3-scherm is connected."
+            )
+
+            panel.get_by_role("button", name="Ask for ID").click()
+            request = receive(device, "identify")
+            photo = chip_photo()
+            device.send(json.dumps({"type": "identity", "id": request["id"], "document": DOCUMENT,
+                                    "verdict": "verified", "authenticity": "verified", "photo": photo}))  # fmt: skip
+            identity = panel.get_by_role("region", name="Identity")
+            playwright.expect(identity).to_contain_text("DE TESTER")
+            assert "ANNA MARIA" in identity.inner_text()
+            assert "Genuine: signature and certificate check out" in identity.inner_text()
+            assert identity.get_by_role("img", name="Photo from the chip").get_attribute("src") == photo
+
+            device.send(json.dumps({"type": "help"}))
+            playwright.expect(panel.get_by_role("alert")).to_contain_text("I don't understand")
+            for name in ("Scan a document", "Ask feedback", "Unpair"):
+                assert panel.get_by_role("button", name=name).is_visible()
+            panel.screenshot(path=str(SCREENSHOT))
+
+            device.close()  # the device is gone mid-visit: the panel says so at once
+            playwright.expect(panel.get_by_role("status").first).to_have_text(
+                "The counter device is offline — continue without it."
+            )
+            assert not panel.get_by_role("button", name="Ask for ID").is_visible()
+        finally:
+            browser.close()
