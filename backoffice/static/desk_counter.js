@@ -226,14 +226,19 @@
     const n = lines.children.length + 1;
     const row = document.createElement("div");
     row.className = "counter-line";
-    for (const [key, text] of [["line_label", label], ["line_value", value]]) {
+    for (const [part, key, text] of [["label", "line_label", label], ["value", "line_value", value]]) {
+      const cell = document.createElement("div");
+      const caption = document.createElement("label");
       const input = document.createElement("input");
+      input.id = `counter-line-${n}-${part}`;
       input.maxLength = 400;
       input.autocomplete = "off";
-      input.setAttribute("aria-label", fill(T[key], { n }));
-      input.dataset.part = key === "line_label" ? "label" : "value";
+      input.dataset.part = part;
       input.value = text || "";
-      row.append(input);
+      caption.htmlFor = input.id;
+      caption.textContent = fill(T[key], { n });
+      cell.append(caption, input);
+      row.append(cell);
     }
     lines.append(row);
   }

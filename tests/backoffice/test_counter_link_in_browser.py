@@ -19,6 +19,7 @@ from typing import Any
 
 import playwright.sync_api as playwright
 import pytest
+from page_audit import audit_page
 from PIL import Image
 from websockets.sync.client import ClientConnection, connect
 
@@ -77,6 +78,75 @@ def chip_photo() -> str:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG")
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def png_base64() -> str:
+    image = Image.new("L", (200, 80), 255)
+    for x in range(20, 180):
+        image.putpixel((x, 40 + (x % 20) - 10), 0)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+SIGNATURE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="80mm" height="30mm" viewBox="0 0 80 30">'
+    '<path d="M5 20 C 20 5, 30 25, 45 12 S 70 20, 75 10" fill="none" stroke="black" stroke-width="0.6"/></svg>'
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def answer_the_rest(panel: playwright.Locator, device: ClientConnection) -> None:
+    """Summary, signature, receipt, PDF, scan and feedback: each asked from the panel and answered by the device."""
+    panel.locator("summary", has_text="Summary to check").click()
+    panel.get_by_label("Label 1", exact=True).fill("Product")
+    panel.get_by_label("Value 1", exact=True).fill("Paspoort")
+    panel.get_by_role("button", name="Show summary to check").click()
+    summary = receive(device, "summary")
+    assert summary["lines"] == [{"label": "Product", "value": "Paspoort"}] and summary["title"] == "Is this correct?"
+    device.send(json.dumps({"type": "summary_answer", "id": summary["id"], "correct": True}))
+    playwright.expect(panel).to_contain_text("The citizen says: the summary is correct.")
+
+    panel.locator("summary", has_text="Ask for signature").click()
+    panel.get_by_label("What is the signature for?").fill("Paspoort")
+    panel.get_by_role("button", name="Ask for signature").click()
+    signature = receive(device, "signature")
+    assert signature["purpose"] == "Paspoort"
+    strokes = [[[5.0, 20.0, 0], [75.0, 10.0, 900]]]
+    device.send(json.dumps({"type": "signature", "id": signature["id"], "svg": SIGNATURE_SVG,
+                            "png_base64": png_base64(), "strokes": strokes, "width_mm": 80,
+                            "height_mm": 30}))  # fmt: skip
+    playwright.expect(panel.get_by_role("img", name="The citizen's signature")).to_be_visible()
+    assert panel.get_by_role("link", name="Download signature (SVG)").get_attribute("href", timeout=5000)
+    png_link = panel.get_by_role("link", name="Download signature (PNG, 600 dpi)").get_attribute("href")
+    assert png_link is not None and png_link.startswith("data:image/png;base64,iVBOR")
+
+    panel.locator("summary", has_text="Receipt").click()
+    panel.get_by_label("Lines of the receipt (one per line)").fill("Paspoort aangevraagd\nLeges: € 84,95")
+    panel.get_by_role("button", name="Print receipt").click()
+    receipt = receive(device, "print")
+    assert receipt["receipt"] == {"title": "Receipt", "lines": ["Paspoort aangevraagd", "Leges: € 84,95"]}
+    device.send(json.dumps({"type": "printed", "id": receipt["id"], "ok": True, "detail": ""}))
+    playwright.expect(panel).to_contain_text("Printed.")
+    panel.get_by_label("PDF to print at the desk").set_input_files(
+        files=[{"name": "brief.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    panel.get_by_role("button", name="Print PDF").click()
+    printed = receive(device, "print")
+    assert base64.b64decode(printed["pdf_base64"]) == PDF
+    device.send(json.dumps({"type": "failed", "id": printed["id"], "detail": "The printer is out of paper."}))
+    playwright.expect(panel.get_by_role("alert")).to_have_text("Did not work: The printer is out of paper.")
+
+    panel.get_by_role("button", name="Scan a document").click()
+    scan = receive(device, "scan")
+    page_jpeg = chip_photo().split(",", 1)[1]
+    device.send(json.dumps({"type": "scan_pages", "id": scan["id"], "pages": [page_jpeg, page_jpeg]}))
+    playwright.expect(panel.get_by_role("img", name="Page 2")).to_be_visible()
+
+    panel.get_by_role("button", name="Ask feedback").click()
+    feedback = receive(device, "feedback")
+    device.send(json.dumps({"type": "feedback", "id": feedback["id"], "how_did_it_go": 4, "how_are_you": "Goed"}))
+    playwright.expect(panel).to_contain_text("How did it go: 4 of 4. How are you: Goed")
 
 
 def receive(device: ClientConnection, kind: str) -> dict[str, Any]:
@@ -141,6 +211,13 @@ def test_the_caseworker_pairs_the_desk_and_reads_an_identity_through_the_panel(
             assert "ANNA MARIA" in identity.inner_text()
             assert "Genuine: signature and certificate check out" in identity.inner_text()
             assert identity.get_by_role("img", name="Photo from the chip").get_attribute("src") == photo
+
+            answer_the_rest(panel, device)
+            # The audit tabs from the top: move the browser's focus starting point back there from the last click.
+            page.get_by_role("link").first.focus()
+            page.keyboard.press("Shift+Tab")
+            problems = audit_page(page, "en")
+            assert problems == [], "\n".join(problems)
 
             device.send(json.dumps({"type": "help"}))
             playwright.expect(panel.get_by_role("alert")).to_contain_text("I don't understand")
