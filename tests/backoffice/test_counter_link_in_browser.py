@@ -21,6 +21,7 @@ import playwright.sync_api as playwright
 import pytest
 from page_audit import audit_page
 from PIL import Image
+from playwright.sync_api import FilePayload
 from websockets.sync.client import ClientConnection, connect
 
 from kiosk.backoffice_client import BackofficeClient
@@ -128,9 +129,8 @@ def answer_the_rest(panel: playwright.Locator, device: ClientConnection) -> None
     assert receipt["receipt"] == {"title": "Receipt", "lines": ["Paspoort aangevraagd", "Leges: € 84,95"]}
     device.send(json.dumps({"type": "printed", "id": receipt["id"], "ok": True, "detail": ""}))
     playwright.expect(panel).to_contain_text("Printed.")
-    panel.get_by_label("PDF to print at the desk").set_input_files(
-        files=[{"name": "brief.pdf", "mimeType": "application/pdf", "buffer": PDF}]
-    )
+    letter: FilePayload = {"name": "brief.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    panel.get_by_label("PDF to print at the desk").set_input_files(files=[letter])
     panel.get_by_role("button", name="Print PDF").click()
     printed = receive(device, "print")
     assert base64.b64decode(printed["pdf_base64"]) == PDF
