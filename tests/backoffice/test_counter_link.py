@@ -343,3 +343,35 @@ def test_a_device_without_a_valid_token_is_refused(desk3: Desk3) -> None:
     with client.websocket_connect("/api/v1/counter/ws", headers=bearer(desk3.token)) as ws:
         ws.send_json({"type": "hello", "token": desk3.token})
         assert ws.receive_json()["type"] == "pairing"
+
+
+def test_ten_wrong_codes_pause_the_caseworker_and_an_unused_code_is_renewed(desk3: Desk3) -> None:
+    with desk3.device() as (device, hello):
+        code = int(hello["code"].replace(" ", ""))
+        for step in range(1, 11):
+            assert desk3.pair(f"{(code + step) % 1_000_000:06d}")[0] == 404
+        assert desk3.pair(hello["code"]) == (
+            429,
+            {"detail": "Too many wrong codes; wait ten minutes before trying again."},
+        )
+
+        # Nobody paired it: after ten minutes the screen gets a fresh code on its own (the hub's renewal round).
+        desk3.backoffice.clock.advance(minutes=10)
+        desk3.backoffice.client.portal.call(desk3.hub().renew_codes)  # type: ignore[union-attr]
+        fresh = receive_until(device, "pairing")["code"]
+        assert fresh != hello["code"]
+        assert desk3.pair(fresh)[0] == 200  # the pause is over too
+
+
+def test_a_newer_line_of_the_same_device_takes_over(desk3: Desk3) -> None:
+    paired(desk3)
+    with desk3.page() as page, desk3.device() as (old, _), desk3.device() as (new, hello):
+        assert hello == {"type": "paired", "desk": "3"}
+        receive_until(page, "counter_state")
+        page.send_json({"type": "scan", "id": "r1"})
+        receive_until(page, "sent")
+        assert new.receive_json() == {"type": "scan", "id": "r1"}
+        old.send_json({"type": "scan_pages", "id": "r1", "pages": []})
+        assert old.receive_json()["detail"] == "this line was replaced by a newer one of the same device"
+        new.send_json({"type": "scan_pages", "id": "r1", "pages": []})
+        assert receive_until(page, "scan_pages")["id"] == "r1"
