@@ -88,8 +88,6 @@
       $("counter-pair-form").hidden = m.state !== "unpaired";
       $("counter-unpair").hidden = m.state === "unpaired";
       setActions(m.state === "online");
-      if (m.state === "offline") alert(T.state_offline);
-      else if ($("counter-alert").textContent === T.state_offline) alert("");
     },
     sent() {},
     identity(m) {
@@ -218,7 +216,7 @@
     $("counter-feedback-text").textContent = "";
     asked.clear();
     status("");
-    if ($("counter-alert").textContent !== T.state_offline) alert("");
+    alert("");
   }
 
   function addLine(label, value) {

@@ -69,6 +69,11 @@ def caseworker_at_desk(service: LiveBackoffice, folder: Path) -> None:
         )
 
 
+def rows_of(service: LiveBackoffice, query: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(service.database) as db:
+        return list(db.execute(query))
+
+
 def chip_photo() -> str:
     """An invented portrait: a grey face shape on a light ground, as a JPEG data URL."""
     image = Image.new("RGB", (120, 160), (225, 228, 232))
@@ -181,6 +186,11 @@ def test_the_caseworker_pairs_the_desk_and_reads_an_identity_through_the_panel(
             page.get_by_label("Username").fill("carla")
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Sign in").click()
+            page.goto(f"{service.url}/console/desk")
+            dutch = page.get_by_role("region", name="Balieapparaat")
+            playwright.expect(dutch.get_by_role("status").first).to_contain_text("Er is geen balieapparaat")
+            assert dutch.get_by_label("Koppelcode").is_visible()
+            assert dutch.get_by_role("button", name="Koppelen").is_visible()
             page.goto(f"{service.url}/console/desk?lang=en")
             panel = page.get_by_role("region", name="Counter device")
             playwright.expect(panel).to_be_visible()
@@ -224,6 +234,17 @@ def test_the_caseworker_pairs_the_desk_and_reads_an_identity_through_the_panel(
             for name in ("Scan a document", "Ask feedback", "Unpair"):
                 assert panel.get_by_role("button", name=name).is_visible()
             panel.screenshot(path=str(SCREENSHOT))
+
+            # A next visitor (as desk.js announces it): nothing of the previous citizen stays on the page.
+            desk_id = rows_of(service, "SELECT id FROM desks")[0][0]
+            page.evaluate(
+                "(id) => document.dispatchEvent(new CustomEvent('balie:desk', {detail: {deskId: id, deskName: '3',"
+                " visit: {label: 'A002', topic: 'A'}}}))",
+                desk_id,
+            )
+            playwright.expect(panel.get_by_role("region", name="Identity")).to_be_hidden()
+            assert "DE TESTER" not in panel.inner_text() and "Goed" not in panel.inner_text()
+            assert page.locator("#counter-pages img").count() == 0
 
             device.close()  # the device is gone mid-visit: the panel says so at once
             playwright.expect(panel.get_by_role("status").first).to_have_text(
