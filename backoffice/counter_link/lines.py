@@ -61,7 +61,8 @@ async def device_line(websocket: WebSocket) -> None:
     messages = _messages(websocket, send)
     device = await _hello(websocket, messages, send, header_token)
     if device is None:
-        await websocket.close(code=POLICY_VIOLATION, reason="unknown or revoked device token")
+        with contextlib.suppress(Exception):  # it may have gone already, without a hello
+            await websocket.close(code=POLICY_VIOLATION, reason="unknown or revoked device token")
         return
     hub = hub_of(websocket)
     desk = await anyio.to_thread.run_sync(_desk_of_device, websocket, device)

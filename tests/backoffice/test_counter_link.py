@@ -375,3 +375,11 @@ def test_a_newer_line_of_the_same_device_takes_over(desk3: Desk3) -> None:
         assert old.receive_json()["detail"] == "this line was replaced by a newer one of the same device"
         new.send_json({"type": "scan_pages", "id": "r1", "pages": []})
         assert receive_until(page, "scan_pages")["id"] == "r1"
+
+
+def test_a_device_that_leaves_before_its_hello_changes_nothing(desk3: Desk3) -> None:
+    with desk3.backoffice.client.websocket_connect("/api/v1/counter/ws"):
+        pass
+    with desk3.device() as (_, hello):
+        assert hello["type"] == "pairing"
+    assert desk3.hub().devices == {}
