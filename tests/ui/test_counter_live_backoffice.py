@@ -1,10 +1,12 @@
 """The counter device against a real backoffice (`balie backoffice serve` on loopback): it shows a pairing
 code, a caseworker enters it on the desk page, and the desk page's requests reach the citizen's screen
 and come back answered: a summary confirmed by a tap, the virtual ID card read through its chip, a
-receipt on the simulated printer; at the visit's end everything about the citizen is wiped."""
+signature drawn on the pad, a receipt on the simulated printer; when the caseworker closes the visit
+(`done` on the desk page), the backoffice tells the device and everything about the citizen is wiped."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from websockets.exceptions import ConnectionClosed
@@ -26,7 +29,7 @@ from tests.live_backoffice import LiveBackoffice
 from tests.live_counter import LOCATION, enroll, rows
 from tests.ui.conftest import tap
 from tests.ui.counter_device import shoot, shows, visible
-from tests.ui.test_display_end_to_end import Caseworker
+from tests.ui.test_display_end_to_end import Caseworker, take_ticket
 
 
 class DeskPage:
@@ -110,6 +113,9 @@ def test_paired_at_the_desk_the_device_serves_the_caseworkers_requests(
     caseworker.act("desks", {"location_id": location_id, "name": "3", "topics": "A"})
     [(desk_id,)] = rows(backoffice.database, "SELECT id FROM desks WHERE name = '3'")
     caseworker.act("sign-in", {"desk_id": desk_id})
+    kiosk_token = enroll(backoffice, "kiosk-hal")
+    take_ticket(backoffice, kiosk_token, "A", "nl")
+    caseworker.act("call-next")
 
     qtbot.waitUntil(lambda: shows(counter, "pairingCode"), timeout=15_000)
     code = label_text(counter, "pairingCode")
@@ -142,6 +148,19 @@ def test_paired_at_the_desk_the_device_serves_the_caseworkers_requests(
         assert identity["document"]["document_number"] == id_card.specimen.access_key.document_number
 
         simulator = counter.drivers.printer.simulator  # type: ignore[attr-defined]
+        pad_request = {"type": "signature", "id": "g1", "purpose": "Aanvraag identiteitskaart"}
+        page.send(pad_request)
+        qtbot.waitUntil(lambda: shows(counter, "signaturePad"), timeout=10_000)
+        pad = visible(counter, "signaturePad")
+        qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(100, 120))
+        qtbot.mouseMove(pad, QPoint(220, 200))
+        qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(320, 110))
+        tap(qtbot, visible(counter, "signatureDone"))
+        tap(qtbot, visible(counter, "signatureSend"))
+        signature = page.arrived(qtbot, "signature")
+        assert signature["svg"].startswith("<svg") and len(signature["strokes"]) == 1
+        assert base64.b64decode(signature["png_base64"]).startswith(b"\x89PNG")
+
         page.send({"type": "print", "id": "p1", "receipt": {"title": "Afspraak", "lines": ["Dinsdag 10:00"]}})
         assert page.arrived(qtbot, "printed")["ok"] is True
         assert simulator.wait_for_receipts(1, timeout=5)
@@ -149,7 +168,22 @@ def test_paired_at_the_desk_the_device_serves_the_caseworkers_requests(
 
         page.send({"type": "summary", "id": "s2", "title": "Nog één ding", "lines": lines})
         qtbot.waitUntil(lambda: shows(counter, "summaryCorrect"), timeout=10_000)
-        page.send({"type": "welcome", "id": "w1"})
+        page.send({"type": "feedback", "id": "f1"})
+        qtbot.waitUntil(lambda: shows(counter, "feedback_4"), timeout=10_000)
+        tap(qtbot, visible(counter, "feedback_4"))
+        tap(qtbot, visible(counter, "wellbeing_good"))
+        assert page.arrived(qtbot, "feedback")["how_did_it_go"] == 4
+
+        caseworker.act("done", {"outcome": "address change taken"})  # the backoffice tells the device to wipe
         qtbot.waitUntil(lambda: shows(counter, "welcomeGreeting"), timeout=10_000)
         assert counter.window.step is None
         assert not any("Markt 1" in w.text() for w in counter.window.findChildren(QLabel))
+
+    # The visit is in the citizen's contact history, under the keys of the identity read at the desk.
+    contacts = rows(
+        backoffice.database, "SELECT channel, feedback, waited_seconds, service_seconds, citizen_key FROM contacts"
+    )
+    assert contacts, "no contact was recorded for the visit"
+    channel, feedback, waited, served, key = contacts[0]
+    assert channel == "counter" and waited is not None and served is not None and key
+    assert json.loads(str(feedback))["how_did_it_go"] == 4
