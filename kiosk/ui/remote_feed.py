@@ -20,8 +20,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QImage, QResizeEvent
+from PySide6.QtCore import QObject, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
 
 from kiosk.ui.camera_view import CameraView
 
@@ -29,27 +29,63 @@ if TYPE_CHECKING:  # aiortc and PyAV load with the first call, not with this scr
     from kiosk.call.media import RemoteMedia
 
 MAX_FPS = 30.0
+BACKGROUND = QColor("#101820")  # CameraView's, around a picture of another shape than the view
 
 
 class RemoteView(CameraView):
     """The caseworker's picture: a camera view that says what size to deliver pictures in, and
-    covers its whole area itself (so its parents are not repainted under every frame)."""
+    covers its whole area itself (so its parents are not repainted under every frame).
+
+    A picture of its own size is painted as a copy with only the bands beside it filled, the
+    least the UI thread can do with the GIL held; anything else (a picture of the size before a
+    resize, the "one moment" overlay) is painted as any camera view paints."""
 
     resized = Signal(int, int, float)  # width and height in device pixels, device pixel ratio
 
     def __init__(self, object_name: str) -> None:
         super().__init__(object_name)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self._picture: QImage | None = None
         self.picture_size = (0, 0)  # of the last picture shown, in pixels
 
     def show_image(self, image: QImage) -> None:
+        self._picture = image
         self.picture_size = (image.width(), image.height())
         super().show_image(image)
+
+    def clear(self) -> None:
+        self._picture = None
+        super().clear()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         ratio = self.devicePixelRatioF()
         self.resized.emit(round(self.width() * ratio), round(self.height() * ratio), ratio)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        picture = self._picture
+        if picture is None or self.message:
+            super().paintEvent(event)
+            return
+        size = picture.deviceIndependentSize()
+        width, height = round(size.width()), round(size.height())
+        if not (width <= self.width() and height <= self.height()) or (
+            width < self.width() - 2 and height < self.height() - 2
+        ):
+            super().paintEvent(event)  # not (yet) fitted to this size: let Qt scale it
+            return
+        left, top = (self.width() - width) // 2, (self.height() - height) // 2
+        painter = QPainter(self)
+        for band in (
+            QRect(0, 0, self.width(), top),
+            QRect(0, top + height, self.width(), self.height() - top - height),
+            QRect(0, top, left, height),
+            QRect(left + width, top, self.width() - left - width, height),
+        ):
+            if not band.isEmpty():
+                painter.fillRect(band, BACKGROUND)
+        painter.drawImage(QPoint(left, top), picture)
+        painter.end()
 
 
 class RemoteFeed(QObject):
@@ -108,7 +144,9 @@ class RemoteFeed(QObject):
                 continue
             last = image.index
             picture = QImage(image.rgb.data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888)
-            picture = picture.copy()  # its own pixels: the array goes with the next frame
+            # Its own pixels (the array goes with the next frame), in the format the window's
+            # backing store takes, so painting it is a plain copy.
+            picture = picture.convertToFormat(QImage.Format.Format_RGB32)
             picture.setDevicePixelRatio(self._ratio)
             self.picture.emit(picture)
             self.pictures += 1

@@ -4,11 +4,13 @@ behaviour, and the fallbacks when the camera or the microphone is not there."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from aiortc.mediastreams import VIDEO_CLOCK_RATE
 
 from drivers.camera.simulator import SimulatedCamera
 from drivers.health import HealthState
@@ -151,6 +153,28 @@ def test_the_track_sends_the_newest_camera_frame_not_the_next_one():
             assert track.last_sent_index >= sent + 12  # skipped ahead; no backlog was kept
             assert second.pts > first.pts
             assert second.time_base == first.time_base
+            track.stop()
+
+        asyncio.run(scenario())
+    finally:
+        camera.stop()
+
+
+def test_a_frame_is_timestamped_when_it_was_taken_not_when_it_was_due():
+    """The far end's jitter buffer reads timestamps against arrival: a tick the busy event loop
+    served late must not look like network jitter, so the timestamp says when the frame was taken."""
+    camera = SimulatedCamera(width=64, height=48, fps=200.0)
+    camera.start()
+    try:
+
+        async def scenario() -> None:
+            track = CameraVideoTrack(camera, fps=30.0)
+            first = await track.recv()
+            time.sleep(0.07)  # the loop busy past the next deadline (33 ms), not long enough to skip one
+            second = await track.recv()
+            third = await track.recv()  # its deadline (67 ms) has passed too: taken at once
+            assert (second.pts - first.pts) / VIDEO_CLOCK_RATE >= 0.07
+            assert 0 < (third.pts - second.pts) / VIDEO_CLOCK_RATE < 0.02
             track.stop()
 
         asyncio.run(scenario())

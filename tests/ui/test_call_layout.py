@@ -9,11 +9,13 @@ import itertools
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QPoint
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.session import CallRecord, Phase
 from kiosk.ui.app import Kiosk
+from kiosk.ui.remote_feed import BACKGROUND, RemoteView
 from kiosk.ui.screens.call import CallScreen
 from kiosk.ui.screens.call_feedback import AfterCallScreen
 from tests.ui.call_kiosk import SHOTS
@@ -73,3 +75,21 @@ def test_the_tallest_call_pages_fit(qtbot: QtBot, kiosk: Kiosk, large_text: bool
         assert window.height() == 1920
         assert fully_on_screen(kiosk, after) == [], reason
     citizen.call = None
+
+
+def test_the_caseworkers_picture_fitted_to_its_view_is_painted_centred_with_bands(qtbot: QtBot) -> None:
+    """The fast path (a copy, no scaling in Qt) puts the picture where the scaling path would."""
+    view = RemoteView("callRemoteView")
+    qtbot.addWidget(view)
+    view.resize(400, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    picture = QImage(400, 300, QImage.Format.Format_RGB32)
+    picture.fill(QColor("#ff0000"))
+    view.show_image(picture)
+    shot = view.grab().toImage()
+    assert shot.pixelColor(200, 250).name() == "#ff0000"  # the middle
+    assert shot.pixelColor(200, 101).name() == "#ff0000" and shot.pixelColor(200, 398).name() == "#ff0000"
+    assert shot.pixelColor(200, 98).name() == BACKGROUND.name() == shot.pixelColor(200, 402).name()
+    view.set_message("Een moment")  # the overlay: painted as any camera view paints
+    assert view.grab().toImage().pixelColor(200, 395).name() != "#ff0000"
