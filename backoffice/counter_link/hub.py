@@ -295,6 +295,13 @@ class CounterHub:
         self._soon_welcome(desk_id)
         return VisitExtras(citizen_keys=list(notes.citizen_keys), feedback=notes.feedback)
 
+    async def visit_ended(self, desk_id: int) -> None:
+        """The page saw its visit go without `done` (transferred, no-show): forget it here and on the device,
+        so nothing of this citizen lands on the next one's contact."""
+        with self._notes_lock:
+            self._notes.pop(desk_id, None)
+        await self._welcome(desk_id)
+
     async def _welcome(self, desk_id: int) -> None:
         self._drop_pending(desk_id)
         for line in self.devices.values():

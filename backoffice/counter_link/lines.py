@@ -125,6 +125,11 @@ async def _page_message(websocket: WebSocket, hub: CounterHub, page: DeskPage, m
         desk = None if chosen is None else await _desk_at_work(websocket, page.staff, desk_id_from(chosen))
         await hub.watch(page, desk)
         return
+    if message["type"] == "visit_ended":
+        if page.desk_id is None:
+            raise CounterRefusal("no_desk_chosen")
+        await hub.visit_ended((await _desk_at_work(websocket, page.staff, page.desk_id)).id)
+        return
     if message["type"] not in REQUEST_KINDS:
         raise CounterRefusal("unknown_request", 422)
     if page.desk_id is None:

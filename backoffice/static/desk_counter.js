@@ -335,6 +335,9 @@
     const detail = event.detail || {};
     const chosen = detail.deskId ?? null;
     const visit = detail.visit ? JSON.stringify(detail.visit) : null;
+    // A visit that went (done, transferred, no-show): the device forgets the citizen too. After `done` the
+    // backoffice has already told it; after a transfer or a no-show only this page knows.
+    if (visitKey !== null && visit !== visitKey && chosen === deskId) send({ type: "visit_ended" });
     if (visit !== visitKey || chosen !== deskId) clearResults();
     visitKey = visit;
     $("counter-panel").hidden = chosen === null;

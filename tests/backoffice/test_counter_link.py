@@ -383,3 +383,21 @@ def test_a_device_that_leaves_before_its_hello_changes_nothing(desk3: Desk3) -> 
     with desk3.device() as (_, hello):
         assert hello["type"] == "pairing"
     assert desk3.hub().devices == {}
+
+
+def test_a_visit_that_ends_without_done_leaves_nothing_for_the_next_citizen(desk3: Desk3) -> None:
+    paired(desk3)
+    with desk3.page() as page, desk3.device() as (device, _):
+        receive_until(page, "counter_state")
+        page.send_json({"type": "identify", "id": "r1"})
+        assert device.receive_json()["type"] == "identify"
+        device.send_json({"type": "identity", "id": "r1", "document": DOCUMENT})
+        receive_until(page, "identity")
+        page.send_json({"type": "scan", "id": "r2"})
+        assert device.receive_json()["type"] == "scan"
+        # Transferred to another desk: the page saw its visit go and says so.
+        page.send_json({"type": "visit_ended"})
+        assert receive_until(device, "welcome")["id"]
+        device.send_json({"type": "scan_pages", "id": "r2", "pages": []})  # the wiped request is not waited for
+        assert device.receive_json()["type"] == "error"
+        assert desk3.take_visit_extras() == VisitExtras()

@@ -245,6 +245,13 @@ def test_the_caseworker_pairs_the_desk_and_reads_an_identity_through_the_panel(
             playwright.expect(panel.get_by_role("region", name="Identity")).to_be_hidden()
             assert "DE TESTER" not in panel.inner_text() and "Goed" not in panel.inner_text()
             assert page.locator("#counter-pages img").count() == 0
+            # That visitor is sent to another desk: the panel tells the device to wipe.
+            page.evaluate(
+                "(id) => document.dispatchEvent(new CustomEvent('balie:desk',"
+                " {detail: {deskId: id, deskName: '3', visit: null}}))",
+                desk_id,
+            )
+            assert receive(device, "welcome")["id"]
 
             device.close()  # the device is gone mid-visit: the panel says so at once
             playwright.expect(panel.get_by_role("status").first).to_have_text(
