@@ -129,9 +129,9 @@ class SignatureStep(CounterStep):
         self.send_button.set_label(say(t, "Yes, send it"))
 
     def apply_theme(self, theme: Theme) -> None:
-        palette = theme.palette
-        # Ink on white whatever the theme: it is a signature on paper, and the picture sent is black on white.
-        self.pad.set_colours("#000000", "#ffffff", palette.border)
+        # Black ink on white paper with a grey frame and line whatever the theme: it is a signature on paper
+        # (the picture sent is black on white), and a high-contrast white line would vanish on the white.
+        self.pad.set_colours("#000000", "#ffffff", "#6b7280")
 
     def announcement(self) -> str:
         if self.pages.currentWidget() is self.check_page:
