@@ -226,6 +226,10 @@ class CounterWindow(QWidget):
         self._show_bar(False)
 
     def _show_bar(self, asking: bool) -> None:
+        if not asking:  # nothing to choose: no focus ring left on the language button by a deleted step
+            focused = self.focusWidget()
+            if focused is not None:
+                focused.clearFocus()
         self.decline_button.setVisible(asking)
         self.help_button.setVisible(asking)
         self._update_banner()
