@@ -417,3 +417,6 @@ TEXTS["en"].update(
 # The start page's link to the video console (backoffice/calls/console_page.py has the page's own words).
 TEXTS["nl"]["console_title"] = "Videobalie"
 TEXTS["en"]["console_title"] = "Video counter"
+# … and to the staffed desk's page (backoffice/desk/page.py), where numbers are called.
+TEXTS["nl"]["desk_page_title"] = "Balie: nummers oproepen"
+TEXTS["en"]["desk_page_title"] = "Desk: call numbers"

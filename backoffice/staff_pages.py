@@ -12,6 +12,7 @@ from starlette.responses import Response
 from backoffice import appointments_page
 from backoffice.app_state import DbDep, SettingsDep
 from backoffice.calls.signaling import CONSOLE_ROLES
+from backoffice.desk.access import DESK_ROLES
 from backoffice.passwords import verify_password
 from backoffice.roles import ALL_ROLES, FLEET_ROLES, Role
 from backoffice.signin_limit import clear_user_failures, is_limited, record_failure, subjects_for
@@ -35,6 +36,7 @@ router.include_router(appointments_page.router)
 _PAGES: list[tuple[str, str, frozenset[Role]]] = [
     ("/caseworker", "caseworker_title", frozenset({Role.CASEWORKER, Role.ADMIN})),
     ("/console", "console_title", CONSOLE_ROLES),
+    ("/console/desk", "desk_page_title", DESK_ROLES),
     ("/dashboard", "dashboard_title", frozenset({Role.MANAGER, Role.ADMIN})),
     ("/appointments", "appointments_title", frozenset(appointments_page.APPOINTMENT_ROLES)),
     ("/fleet", "fleet_title", FLEET_ROLES),
