@@ -172,11 +172,11 @@ class CounterHub:
         pending = self.pending.pop((desk.id, request_id), None) if request_id is not None else None
         if pending is None:
             raise ProtocolError("no request with this id is waiting for an answer")
-        if kind == "identity" and isinstance(message.get("document"), dict):
+        if kind == "identity" and pending.kind == "identify" and isinstance(message.get("document"), dict):
             keys = await self.keys_of(message["document"])
             with self._notes_lock:
                 self._notes.setdefault(desk.id, VisitNotes()).citizen_keys = keys
-        if kind == "feedback":
+        if kind == "feedback" and pending.kind == "feedback":
             with self._notes_lock:
                 self._notes.setdefault(desk.id, VisitNotes()).feedback = clean_feedback(message)
         log.info("counter answer %s to request %s at desk %s", kind, pending.kind, desk.id)

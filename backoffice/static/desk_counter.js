@@ -22,6 +22,7 @@
   let visitKey = null;
   let counterState = null;
   let nextId = 1;
+  const PAGE_ID = Math.random().toString(36).slice(2, 8); // two tabs at one desk never send the same id
   let signatureUrl = null;
   const asked = new Map(); // request id -> kind, until its answer
 
@@ -63,7 +64,7 @@
   }
 
   function ask(kind, body) {
-    const id = `r${nextId++}`;
+    const id = `${PAGE_ID}-${nextId++}`;
     alert("");
     if (!send({ type: kind, id, ...(body || {}) })) {
       alert(T.line_lost);
