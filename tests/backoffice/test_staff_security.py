@@ -261,7 +261,12 @@ def test_audit_entries_are_stored_with_the_look_they_record(backoffice: Backoffi
 
 def test_start_page_links_the_pages_of_the_role(backoffice: Backoffice) -> None:
     for username, role, expected, hidden in (
-        ("carla", Role.CASEWORKER, ["/caseworker", "/console", "/console/desk"], ["/fleet", "/dashboard"]),
+        (
+            "carla",
+            Role.CASEWORKER,
+            ["/caseworker", "/console", "/console/desk"],
+            ["/fleet", "/dashboard", "/appointments"],
+        ),
         ("theo", Role.TECHNICIAN, ["/fleet"], ["/caseworker", "/console", "/dashboard", "/appointments"]),
         ("mira", Role.MANAGER, ["/dashboard", "/appointments"], ["/caseworker", "/console", "/fleet"]),
         ("ada", Role.ADMIN, ["/caseworker", "/console", "/console/desk", "/dashboard", "/appointments", "/fleet"], []),
