@@ -1,17 +1,19 @@
-"""The caseworker's picture for the call screen, made ready off the UI thread.
+"""The call's two pictures, the caseworker's and the citizen's own, made ready off the UI thread.
 
 `RemoteMedia.latest_image()` turns the newest decoded frame into RGB when asked, a few
 milliseconds at 720p; asked from a QTimer that would be the UI thread's time, at every frame.
 So a small pump thread waits for each new picture, makes the QImage, and hands it over as a
-signal, as `CameraFeed` does for the citizen's own picture; the UI only paints.
+signal, as `CameraFeed` does for the camera screens; the UI only paints. `OwnPictureFeed` does
+the same for the citizen's mirror picture on the waiting and call screens.
 
-The picture also arrives at the size it is painted (`RemoteView` reports its size in device
-pixels). Qt's QPainter scales an image in the UI thread's paint while that thread holds Python's
-GIL (PySide6 does not release it around drawImage), about 2 ms for 640×480 to a portrait kiosk's
-1016×762, at every frame, and longer when the two cores are busy; the call's own thread, which
-sends the citizen's picture, waited for it, and the caseworker saw the citizen up to several
-times later than a browser-to-browser call (benchmarks/call.py). FFmpeg's scaler does the same
-work on the pump thread without the GIL, and the paint is a plain copy.
+Both pictures also arrive at the size they are painted (`FittedView` reports its size in device
+pixels) and in the window's own pixel format. Qt's QPainter scales and converts an image in the
+UI thread's paint while that thread holds Python's GIL (PySide6 does not release it around
+drawImage, and Qt's helper threads for it need CPU the call needs too): 2–5 ms for 640×480 to a
+portrait kiosk's 1016×762, at every frame, and longer when the two cores are busy. The call's own
+thread, which sends the citizen's picture, waited for it, and the caseworker saw the citizen up to
+several times later than in a browser-to-browser call (benchmarks/call.py). FFmpeg's and OpenCV's
+scalers do that work on the pump threads without the GIL, and the paint is a plain copy.
 """
 
 from __future__ import annotations
@@ -23,18 +25,20 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
 
+from drivers.camera.preview import mirrored_rgb
 from kiosk.ui.camera_view import CameraView
 
 if TYPE_CHECKING:  # aiortc and PyAV load with the first call, not with this screen
+    from drivers.camera.protocol import Camera
     from kiosk.call.media import RemoteMedia
 
 MAX_FPS = 30.0
 BACKGROUND = QColor("#101820")  # CameraView's, around a picture of another shape than the view
 
 
-class RemoteView(CameraView):
-    """The caseworker's picture: a camera view that says what size to deliver pictures in, and
-    covers its whole area itself (so its parents are not repainted under every frame).
+class FittedView(CameraView):
+    """A camera view for the call's pictures: it says what size to deliver pictures in, and covers
+    its whole area itself (so its parents are not repainted under every frame).
 
     A picture of its own size is painted as a copy with only the bands beside it filled, the
     least the UI thread can do with the GIL held; anything else (a picture of the size before a
@@ -104,7 +108,7 @@ class RemoteFeed(QObject):
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def fit_to(self, view: RemoteView) -> None:
+    def fit_to(self, view: FittedView) -> None:
         """Deliver pictures scaled to fit `view`, following its size."""
         view.resized.connect(self.set_fit)
         ratio = view.devicePixelRatioF()
@@ -150,4 +154,71 @@ class RemoteFeed(QObject):
             picture.setDevicePixelRatio(self._ratio)
             self.picture.emit(picture)
             self.pictures += 1
+            self._stop.wait(1 / MAX_FPS)
+
+
+def _fitted_width(frame_width: int, frame_height: int, fit: tuple[int, int]) -> int:
+    """The width that makes a frame of that shape fit inside `fit`, never wider than the frame."""
+    return max(2, min(frame_width, fit[0], fit[1] * frame_width // max(1, frame_height)))
+
+
+class OwnPictureFeed(QObject):
+    """The citizen's own picture on the call's screens: the camera's newest frame, mirrored and made
+    the size of its `FittedView` on a pump thread (OpenCV, without the GIL). Starts and stops its
+    camera handle with itself, like `CameraFeed`, whose 960-wide picture Qt would scale in paint."""
+
+    picture = Signal(QImage)
+
+    def __init__(self, camera: Camera) -> None:
+        super().__init__()
+        self._camera = camera
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._fit: tuple[int, int] | None = None
+        self._ratio = 1.0
+        self.pictures = 0
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def fit_to(self, view: FittedView) -> None:
+        view.resized.connect(self.set_fit)
+        ratio = view.devicePixelRatioF()
+        self.set_fit(round(view.width() * ratio), round(view.height() * ratio), ratio)
+
+    def set_fit(self, width: int, height: int, ratio: float) -> None:
+        self._ratio = ratio
+        self._fit = (width, height) if width > 1 and height > 1 else None
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stop.clear()
+        self._camera.start()
+        self._thread = threading.Thread(target=self._pump, name="call-own-picture", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the pump, then this handle on the camera (a call still sending keeps it running)."""
+        thread, self._thread = self._thread, None
+        self._stop.set()
+        if thread is not None:
+            thread.join(timeout=5)
+            self._camera.stop()
+
+    def _pump(self) -> None:
+        last = -1
+        while not self._stop.is_set():
+            frame = self._camera.latest_frame()
+            fit = self._fit
+            if frame is not None and frame.index != last and fit is not None:
+                last = frame.index
+                rgb = mirrored_rgb(frame, _fitted_width(frame.width, frame.height, fit))
+                height, width = rgb.shape[:2]
+                picture = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888)
+                picture = picture.convertToFormat(QImage.Format.Format_RGB32)  # its own pixels, to copy
+                picture.setDevicePixelRatio(self._ratio)
+                self.picture.emit(picture)
+                self.pictures += 1
             self._stop.wait(1 / MAX_FPS)

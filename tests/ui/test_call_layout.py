@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.session import CallRecord, Phase
 from kiosk.ui.app import Kiosk
-from kiosk.ui.remote_feed import BACKGROUND, RemoteView
+from kiosk.ui.remote_feed import BACKGROUND, FittedView
 from kiosk.ui.screens.call import CallScreen
 from kiosk.ui.screens.call_feedback import AfterCallScreen
 from tests.ui.call_kiosk import SHOTS
@@ -79,7 +79,7 @@ def test_the_tallest_call_pages_fit(qtbot: QtBot, kiosk: Kiosk, large_text: bool
 
 def test_the_caseworkers_picture_fitted_to_its_view_is_painted_centred_with_bands(qtbot: QtBot) -> None:
     """The fast path (a copy, no scaling in Qt) puts the picture where the scaling path would."""
-    view = RemoteView("callRemoteView")
+    view = FittedView("callFittedView")
     qtbot.addWidget(view)
     view.resize(400, 500)
     view.show()

@@ -19,11 +19,9 @@ from kiosk.session import Phase
 from kiosk.ui.call_identity import CallIdentityPanel
 from kiosk.ui.call_scan import CallScanPanel
 from kiosk.ui.call_service import CallNews, CallRequest, RequestKind
-from kiosk.ui.camera_feed import CameraFeed
-from kiosk.ui.camera_view import CameraView
 from kiosk.ui.controls import KioskButton, label
 from kiosk.ui.printing import PrintJob, PrintOutcome
-from kiosk.ui.remote_feed import RemoteFeed, RemoteView
+from kiosk.ui.remote_feed import FittedView, OwnPictureFeed, RemoteFeed
 from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
 from kiosk.ui.theme import Theme
 
@@ -67,8 +65,8 @@ class CallScreen(Screen):
         self.video_page = QWidget()
         video = QVBoxLayout(self.video_page)
         video.setContentsMargins(0, 0, 0, 0)
-        self.remote_view = RemoteView("callRemoteView")
-        self.self_view = CameraView("callSelfView")
+        self.remote_view = FittedView("callRemoteView")
+        self.self_view = FittedView("callSelfView")
         self.self_view.setMinimumHeight(180)
         self.self_view.setFixedSize(240, 180)
         self.devices_note = label("notice", object_name="callDevicesNote")
@@ -109,12 +107,13 @@ class CallScreen(Screen):
         self.layout_.addWidget(self.sound_row)
         self.layout_.addLayout(button_row(self.cant_hear, self.end_button))
 
-        self.feed: CameraFeed | None = None
+        self.feed: OwnPictureFeed | None = None
         self.remote_feed: RemoteFeed | None = None
         if flow is not None:
             service = flow.service
-            self.feed = CameraFeed(service.camera.user())
-            self.feed.preview.connect(self.self_view.show_image)
+            self.feed = OwnPictureFeed(service.camera.user())
+            self.feed.picture.connect(self.self_view.show_image)
+            self.feed.fit_to(self.self_view)
             self.remote_feed = RemoteFeed(lambda: service.remote)
             self.remote_feed.picture.connect(self.remote_view.show_image)
             self.remote_feed.fit_to(self.remote_view)

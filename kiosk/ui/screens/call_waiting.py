@@ -17,9 +17,8 @@ from kiosk.call.services import CallPhase
 from kiosk.i18n import Translator
 from kiosk.session import Phase
 from kiosk.ui.call_service import CallNews
-from kiosk.ui.camera_feed import CameraFeed
-from kiosk.ui.camera_view import CameraView
 from kiosk.ui.controls import KioskButton, label
+from kiosk.ui.remote_feed import FittedView, OwnPictureFeed
 from kiosk.ui.screens.base import Screen, ScreenContext, button_row, set_pictogram
 from kiosk.ui.theme import Theme
 
@@ -47,7 +46,7 @@ class WaitingScreen(Screen):
         self._news: CallNews | None = None
         self.title = label("title", object_name="callWaitingTitle")
         self.estimate = label("subtitle", object_name="callEstimate")
-        self.self_view = CameraView("callSelfView")
+        self.self_view = FittedView("callSelfView")
         self.self_caption = label(object_name="callSelfCaption")
         self.self_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.cancel_button = KioskButton("primary", object_name="callCancel")
@@ -58,11 +57,14 @@ class WaitingScreen(Screen):
         self.layout_.addWidget(self.self_view, 1)
         self.layout_.addWidget(self.self_caption)
         self.layout_.addLayout(button_row(self.cancel_button))
-        self.feed: CameraFeed | None = None
+        self.feed: OwnPictureFeed | None = None
         flow = context.call
         if flow is not None:
-            self.feed = CameraFeed(flow.service.camera.user())
-            self.feed.preview.connect(self.self_view.show_image)
+            # Its picture made at the view's size off the UI thread: the call may connect meanwhile,
+            # and Qt's scaling in paint would hold the GIL the call's thread needs.
+            self.feed = OwnPictureFeed(flow.service.camera.user())
+            self.feed.picture.connect(self.self_view.show_image)
+            self.feed.fit_to(self.self_view)
             flow.changed.connect(self._on_news)
             self._news = flow.latest
         self.apply_theme(context.theme)
