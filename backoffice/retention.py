@@ -1,10 +1,14 @@
-"""Retention: contacts, events and scanned documents older than `Settings.retention_days` are deleted.
+"""Retention: contacts, events, scanned documents and desk visits older than `Settings.retention_days` are deleted.
 
 Keeping citizen data no longer than needed is an AVG (GDPR) duty, so it must not depend on someone
 remembering a cron job: every `serve` process runs it once a day in a background thread (started and
 stopped with the app), and `balie backoffice retention` runs it by hand. Several instances running it
 at once is harmless: each deletes what is old, a second pass finds nothing. The audit log is kept:
 it answers "who looked at my file", also after the file is gone.
+
+Desk visits hold the caseworker's free-text outcome, so they go with the contacts; the manager's figures
+read only recent days. The display's feed (`queue_calls`: labels and languages) is read for today only,
+so it goes after `Settings.queue_call_retention_days` (or sooner, when a shorter period is asked for).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from backoffice.desk.models import QueueCall, Visit
 from backoffice.models import Event
 from backoffice.models_contacts import Contact
 from backoffice.models_counter import Document, DocumentChunk
@@ -37,6 +42,15 @@ class Deleted:
     contacts: int
     events: int
     documents: int
+    visits: int
+    queue_calls: int
+
+    def summary(self) -> str:
+        """One line for the log and the command: counts only, never what was deleted."""
+        return (
+            f"deleted {self.contacts} contacts, {self.events} events, {self.documents} documents, "
+            f"{self.visits} visits, {self.queue_calls} queue calls"
+        )
 
 
 def _count(result: object) -> int:
@@ -48,15 +62,19 @@ def delete_expired(db: Session, settings: Settings, days: int | None = None, now
     period = settings.retention_days if days is None else days
     if period < 1:
         raise ValueError("the retention period is at least one day")
-    cutoff = (now or settings.clock()) - timedelta(days=period)
+    moment = now or settings.clock()
+    cutoff = moment - timedelta(days=period)
     contacts = _count(db.execute(delete(Contact).where(Contact.started_at < cutoff)))
     events = _count(db.execute(delete(Event).where(Event.occurred_at < cutoff)))
     old_documents = select(Document.id).where(Document.created_at < cutoff)
     # Chunks first: not every database enforces the ON DELETE CASCADE (SQLite only with its pragma).
     db.execute(delete(DocumentChunk).where(DocumentChunk.document_id.in_(old_documents)))
     documents = _count(db.execute(delete(Document).where(Document.created_at < cutoff)))
+    visits = _count(db.execute(delete(Visit).where(Visit.called_at < cutoff)))
+    calls_cutoff = moment - timedelta(days=min(period, settings.queue_call_retention_days))
+    queue_calls = _count(db.execute(delete(QueueCall).where(QueueCall.called_at < calls_cutoff)))
     db.commit()
-    return Deleted(contacts=contacts, events=events, documents=documents)
+    return Deleted(contacts=contacts, events=events, documents=documents, visits=visits, queue_calls=queue_calls)
 
 
 class RetentionJob:
@@ -96,12 +114,7 @@ class RetentionJob:
             try:
                 with self._sessions() as db:
                     deleted = delete_expired(db, self._settings)
-                log.info(
-                    "retention: deleted %d contacts, %d events, %d documents",
-                    deleted.contacts,
-                    deleted.events,
-                    deleted.documents,
-                )
+                log.info("retention: %s", deleted.summary())
             except Exception:
                 # A database hiccup must not kill the thread: tomorrow's run tries again.
                 log.exception("retention pass failed")

@@ -46,7 +46,9 @@ class Settings:
     enrollment_code_lifetime: timedelta = timedelta(hours=24)
     # Staff read times in local time; stored times stay UTC.
     display_timezone: str = "Europe/Amsterdam"
-    retention_days: int = 365  # contacts, events and documents older than this are deleted daily (AVG)
+    retention_days: int = 365  # contacts, events, documents and visits older than this are deleted daily (AVG)
+    # The display's feed of calls (labels, languages) is read for today only; kept a few days for a question.
+    queue_call_retention_days: int = 3
     clock: Callable[[], datetime] = field(default=utc_now, compare=False)
 
     @property

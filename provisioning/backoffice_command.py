@@ -67,7 +67,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     channel_key.add_argument("--database", help=DATABASE_HELP)
     channel_key.set_defaults(run=_channel_key)
 
-    retention = actions.add_parser("retention", help="delete contacts, events and documents past the retention period")
+    retention = actions.add_parser(
+        "retention", help="delete contacts, events, documents and visits past the retention period"
+    )
     retention.add_argument("--days", type=int, help="keep this many days (default: the configured 365)")
     retention.add_argument("--database", help=DATABASE_HELP)
     retention.set_defaults(run=_retention)
@@ -337,5 +339,5 @@ def _retention(args: argparse.Namespace) -> int:
             deleted = delete_expired(db, settings, args.days)
     finally:
         engine.dispose()
-    print(f"deleted {deleted.contacts} contacts, {deleted.events} events, {deleted.documents} documents")
+    print(deleted.summary())
     return EXIT_OK
