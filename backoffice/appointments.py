@@ -155,8 +155,16 @@ def find_appointment(db: Session, device: Device, code: str) -> Appointment | No
     return db.scalar(select(Appointment).where(Appointment.location_id == device.location_id, Appointment.code == code))
 
 
-def check_in(db: Session, settings: Settings, device: Device, appointment: Appointment, request_id: uuid.UUID) -> None:
-    """Mark `appointment` checked in, once; the same request again is accepted, any other is refused."""
+def check_in(
+    db: Session,
+    settings: Settings,
+    device: Device,
+    appointment: Appointment,
+    request_id: uuid.UUID,
+    language: str | None = None,
+) -> None:
+    """Mark `appointment` checked in, once, with the citizen's kiosk language (for the display's call);
+    the same request again is accepted as it was first decided, any other is refused."""
     if appointment.status == CHECKED_IN:
         if appointment.checkin_request_id == request_id and appointment.checkin_device_id == device.id:
             return
@@ -171,10 +179,16 @@ def check_in(db: Session, settings: Settings, device: Device, appointment: Appoi
     changed = db.execute(
         update(Appointment)
         .where(Appointment.id == appointment.id, Appointment.status == BOOKED)
-        .values(status=CHECKED_IN, checked_in_at=now, checkin_device_id=device.id, checkin_request_id=request_id)
+        .values(
+            status=CHECKED_IN,
+            checked_in_at=now,
+            checkin_device_id=device.id,
+            checkin_request_id=request_id,
+            language=language,
+        )
         .execution_options(synchronize_session=False)
     )
     db.commit()
     db.refresh(appointment)
     if changed.rowcount != 1:  # type: ignore[attr-defined]
-        check_in(db, settings, device, appointment, request_id)  # lost the race: judge the winner's row
+        check_in(db, settings, device, appointment, request_id, language)  # lost the race: judge the winner's row

@@ -48,9 +48,12 @@ def _valid_code(typed: str) -> str:
 AppointmentCode = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_valid_code)]
 
 
+LANGUAGE = r"^[a-z]{2,3}$"
+
+
 class TicketRequest(Strict):
     topic: str = Field(pattern=r"^[A-Z]$", description="the topic's letter, as configured on the kiosk")
-    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$", description="the citizen's language")
+    language: str | None = Field(default=None, pattern=LANGUAGE, description="the citizen's language")
     request_id: uuid.UUID = Field(description="idempotency key: the same id from the same device, the same ticket")
 
 
@@ -68,6 +71,9 @@ class LookupRequest(Strict):
 
 class CheckInRequest(Strict):
     code: AppointmentCode
+    language: str | None = Field(
+        default=None, pattern=LANGUAGE, description="the citizen's language: the display calls them in it too"
+    )
     request_id: uuid.UUID = Field(description="idempotency key: a resent check-in gets the same answer")
 
 
@@ -155,7 +161,7 @@ def check_in_appointment(
     if appointment is None:
         raise HTTPException(status_code=404, detail=UNKNOWN_CODE)
     try:
-        check_in(db, settings, device, appointment, body.request_id)
+        check_in(db, settings, device, appointment, body.request_id, body.language)
     except CheckInRefused as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
     return _answer(settings, appointment)

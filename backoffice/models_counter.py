@@ -102,6 +102,8 @@ class Appointment(Base):
     checkin_device_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("devices.id"))
     # The idempotency key of the check-in that won: the same request again gets the same answer.
     checkin_request_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The language the citizen chose at the kiosk's check-in (migration 0007): the display calls in it too.
+    language: Mapped[str | None] = mapped_column(String(8))
     # In the queue like a ticket (see `Ticket`); any desk calls it unless a transfer gave it a topic letter
     # (`queue_topic`) or a desk. The imported `topic` is free text, so it cannot pick a desk by itself.
     queue_topic: Mapped[str | None] = mapped_column(String(1))

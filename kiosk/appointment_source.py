@@ -48,7 +48,8 @@ class AppointmentSource:
         self._client = client
         self._now = now
 
-    def check_in(self, typed_code: str) -> LookUpResult:
+    def check_in(self, typed_code: str, language: str = "") -> LookUpResult:
+        """`language`: the citizen's kiosk language, for the display's call (only the backoffice keeps it)."""
         code = normalise_code(typed_code)
         if not CODE_PATTERN.match(code):
             return LookUpResult(Outcome.MALFORMED)  # checked here: the backoffice would only say 422
@@ -57,7 +58,7 @@ class AppointmentSource:
         client = self._client()
         if client is not None:
             try:
-                result = self._from_backoffice(client, code)
+                result = self._from_backoffice(client, code, language)
             except BackofficeError as error:
                 log.warning("the backoffice did not decide a check-in (%s); the kiosk's own list is used", _kind(error))
             else:
@@ -66,12 +67,12 @@ class AppointmentSource:
                 return result
         return self.local.look_up(code)
 
-    def _from_backoffice(self, client: BackofficeClient, code: str) -> LookUpResult:
+    def _from_backoffice(self, client: BackofficeClient, code: str, language: str) -> LookUpResult:
         request_id = str(uuid.uuid4())
         failure: BackofficeUnavailable | None = None
         for attempt in range(ATTEMPTS):
             try:
-                answer = client.check_in_appointment(code, request_id)
+                answer = client.check_in_appointment(code, request_id, language)
             except BackofficeUnavailable as error:
                 log.info("check-in at the backoffice failed (attempt %d): %s", attempt + 1, error)
                 failure = error

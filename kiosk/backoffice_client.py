@@ -148,9 +148,14 @@ class BackofficeClient:
         """The appointment behind `code` at this device's location; 404 (rejected) when unknown."""
         return self._appointment("/api/v1/appointments/lookup", {"code": code})
 
-    def check_in_appointment(self, code: str, request_id: str) -> dict[str, Any]:
-        """Check in once for the location; 409 (rejected) says why not. Resend with the same id."""
-        return self._appointment("/api/v1/appointments/checkin", {"code": code, "request_id": request_id})
+    def check_in_appointment(self, code: str, request_id: str, language: str = "") -> dict[str, Any]:
+        """Check in once for the location; 409 (rejected) says why not. Resend with the same id.
+
+        The citizen's language goes along so the waiting-room display calls them in it too."""
+        body: dict[str, Any] = {"code": code, "request_id": request_id}
+        if language:
+            body["language"] = language
+        return self._appointment("/api/v1/appointments/checkin", body)
 
     def _appointment(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         answer = self._post(path, body, timeout=APPOINTMENT_TIMEOUT)

@@ -157,10 +157,10 @@ def test_a_lost_answer_is_asked_again_with_the_same_request(
     original = hal.client.check_in_appointment
     asked: list[str] = []
 
-    def first_answer_lost(code: str, request_id: str) -> dict[str, object]:
+    def first_answer_lost(code: str, request_id: str, language: str = "") -> dict[str, object]:
         asked.append(request_id)
         proxy.lose_answers = len(asked) == 1  # stored by the backoffice, never heard by the kiosk
-        return original(code, request_id)
+        return original(code, request_id, language)
 
     hal.client.check_in_appointment = first_answer_lost  # type: ignore[method-assign]
     result = hal.source.check_in(RESENT)

@@ -94,7 +94,8 @@ def _back_in_queue_since(db: Session, item: Waiting) -> datetime:
 
 
 def language_of(subject: Subject) -> str | None:
-    return subject.language if isinstance(subject, Ticket) else None
+    """The citizen's kiosk language, from the ticket or the check-in; None (Dutch only) when not given."""
+    return subject.language
 
 
 def announce(db: Session, desk: Desk, label: str, kind: str, language: str | None, now: datetime) -> None:

@@ -34,17 +34,18 @@ class CheckinService:
         typed_code: str,
         on_finished: Callable[[LookUpResult], None],
         on_failed: Callable[[BaseException], None],
+        language: str = "",
     ) -> CheckinJob:
         """Both callbacks are connected before the work starts, so a fast answer is never lost."""
         job = CheckinJob()
         job.finished.connect(on_finished)
         job.failed.connect(on_failed)
-        self._executor.submit(self._run, job, typed_code)
+        self._executor.submit(self._run, job, typed_code, language)
         return job
 
-    def _run(self, job: CheckinJob, typed_code: str) -> None:
+    def _run(self, job: CheckinJob, typed_code: str, language: str) -> None:
         try:
-            result = self._source.check_in(typed_code)
+            result = self._source.check_in(typed_code, language)
         except Exception as error:
             job.failed.emit(error)
             return

@@ -193,7 +193,7 @@ class CheckinScreen(Screen):
             return  # a second tap (or Enter) while the first code is being checked
         self._pending_from_camera = from_camera
         self._set_busy(True)
-        self._pending = service.check_in(code, self._checked, self._check_failed)
+        self._pending = service.check_in(code, self._checked, self._check_failed, self.machine.language)
         self.machine.touch()
 
     def _set_busy(self, busy: bool) -> None:
