@@ -26,6 +26,7 @@ from backoffice.appointments import (
     reference_time,
     timing,
 )
+from backoffice.desk.waits import wait_for_new_ticket
 from backoffice.device_auth import DeviceDep
 from backoffice.models_counter import Appointment
 from backoffice.schemas import Strict
@@ -62,7 +63,9 @@ class TicketResponse(BaseModel):
     topic: str
     issued_at: datetime
     position_in_queue: int
-    estimated_wait_minutes: int | None = None
+    estimated_wait_minutes: int | None = Field(
+        default=None, description="the display board's wait for the topic; absent while no desk serves it"
+    )
 
 
 class LookupRequest(Strict):
@@ -126,8 +129,9 @@ def take_ticket(body: TicketRequest, device: DeviceDep, db: DbDep, settings: Set
         topic=ticket.topic,
         issued_at=_local(settings, ticket.issued_at),
         position_in_queue=position_in_queue(db, ticket),
-        # Needs service times, which the caseworker pages record once they call and close tickets.
-        estimated_wait_minutes=None,
+        estimated_wait_minutes=wait_for_new_ticket(
+            db, settings, device.location_id, ticket.queue_topic or ticket.topic
+        ),
     )
 
 

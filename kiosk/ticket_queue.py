@@ -22,6 +22,8 @@ class QueueTicket:
     number: str  # as printed and called: "A042", or "2-A042" with a kiosk prefix
     topic: TopicSettings
     issued: dt.datetime
+    # The backoffice's expected wait for the topic; None offline or while nobody serves it (then no promise).
+    expected_wait_minutes: int | None = None
 
     def spoken(self) -> str:
         """How the number is said: letter and number apart ("A 42"), so speech reads it right."""

@@ -36,7 +36,8 @@ class TicketSource:
                 except BackofficeError as error:
                     log.info("ticket from the backoffice failed (attempt %d): %s", attempt + 1, error)
                     continue
-                return QueueTicket(answer["number"], self.local.topic(letter), _issued_at(answer))
+                topic = self.local.topic(letter)
+                return QueueTicket(answer["number"], topic, _issued_at(answer), _expected_wait(answer))
             log.warning("backoffice gave no number; the kiosk's own number is used")
         return self.local.take(letter)
 
@@ -47,3 +48,11 @@ def _issued_at(answer: dict[str, object]) -> dt.datetime:
         return dt.datetime.fromisoformat(str(issued)).replace(tzinfo=None)
     except ValueError:
         return dt.datetime.now()
+
+
+def _expected_wait(answer: dict[str, object]) -> int | None:
+    """The backoffice's figure (backoffice/API.md) when it is a whole number of minutes; else no promise."""
+    minutes = answer.get("estimated_wait_minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
+        return None
+    return minutes

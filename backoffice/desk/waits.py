@@ -60,3 +60,11 @@ def topic_waits(db: Session, settings: Settings, location_id: int) -> list[Topic
         minutes = math.ceil(waiting[topic] * per_person / serving / 60)
         waits.append(TopicWait(topic=topic, waiting=waiting[topic], expected_minutes=minutes))
     return waits
+
+
+def wait_for_new_ticket(db: Session, settings: Settings, location_id: int, topic: str) -> int | None:
+    """The expected wait for a ticket just taken for `topic`: the board's figure for it, so the kiosk and
+    the wall agree. None while no desk with a caseworker serves the topic: then nobody can promise a time."""
+    if not any(not topics or topic in topics for topics in _signed_in_topics(db, location_id)):
+        return None
+    return next((wait.expected_minutes for wait in topic_waits(db, settings, location_id) if wait.topic == topic), None)

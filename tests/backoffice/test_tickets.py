@@ -46,7 +46,7 @@ def test_numbers_count_per_topic_and_location(backoffice: Backoffice) -> None:
     assert (first["position_in_queue"], second["position_in_queue"], elsewhere["position_in_queue"]) == (1, 2, 1)
     assert first["topic"] == "A"
     assert first["issued_at"] == "2026-03-02T10:00:00+01:00"  # the town hall's local time, with its offset
-    assert "estimated_wait_minutes" not in first  # no service times recorded yet
+    assert "estimated_wait_minutes" not in first  # no desk serves topic A: nobody can promise a time
 
 
 def test_numbering_starts_again_at_local_midnight_not_utc_midnight(backoffice: Backoffice) -> None:

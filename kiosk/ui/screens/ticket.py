@@ -65,11 +65,14 @@ class TicketScreen(Screen):
         self.progress.setTextVisible(False)
         self.message = label("notice", object_name="ticketMessage")
         self.where = label("subtitle", object_name="ticketWhere")
+        # Only when the backoffice knows a wait: a guess nobody can keep is worse than none.
+        self.wait = label("subtitle", object_name="ticketWait")
+        self.wait.setVisible(False)
         self.done_button = KioskButton("primary", object_name="ticketDone")
         self.done_button.clicked.connect(self.machine.finish)
         self.more_button = KioskButton(object_name="ticketMore")
         self.more_button.clicked.connect(self.machine.task_done)
-        for widget in (self.number_intro, self.number, self.progress, self.message, self.where):
+        for widget in (self.number_intro, self.number, self.progress, self.message, self.where, self.wait):
             result.addWidget(widget)
         result.addStretch(1)
         result.addLayout(button_row(self.more_button, self.done_button))
@@ -92,6 +95,8 @@ class TicketScreen(Screen):
         self.number_intro.setText(self._t.text("Your number"))
         self.number.setText("…")
         self.where.setText("")
+        self.wait.setText("")
+        self.wait.setVisible(False)
         self.message.setText(self._t.text("Your number is being made…"))
         self.progress.setVisible(True)
         self.pages.setCurrentWidget(self.result_page)
@@ -133,7 +138,7 @@ class TicketScreen(Screen):
         self._show()
         assert self._ticket is not None
         if outcome.printed:
-            self._say(f"{self.message.text()} {self.where.text()}")
+            self._say(" ".join(text for text in (self.message.text(), self.where.text(), self.wait.text()) if text))
         else:
             self._say(
                 self._t.text(
@@ -155,6 +160,8 @@ class TicketScreen(Screen):
         self.number.setText(ticket.number)
         self.number.setAccessibleName(t.text("Your number is {number}", number=ticket.spoken()))
         self.where.setText(t.text("Please wait in: {where}", where=localized(ticket.topic.wait_area, t.language)))
+        self.wait.setText(wait_text(t, ticket.expected_wait_minutes))
+        self.wait.setVisible(ticket.expected_wait_minutes is not None)
         self.progress.setVisible(outcome is None)
         if outcome is None:
             self.message.setText(t.text("Your ticket is being printed…"))
@@ -191,3 +198,12 @@ class TicketScreen(Screen):
 
     def wipe(self) -> None:
         self._ticket, self._outcome, self._job, self._pending = None, None, None, None
+
+
+def wait_text(t: Translator, minutes: int | None) -> str:
+    """ "Expected wait: about 12 minutes"; empty when unknown. Under a minute still reads as one minute."""
+    if minutes is None:
+        return ""
+    if minutes <= 1:
+        return t.text("Expected wait: about 1 minute")
+    return t.text("Expected wait: about {minutes} minutes", minutes=minutes)
