@@ -21,6 +21,7 @@ from backoffice.roles import Role
 from backoffice.settings import Settings
 from backoffice.staff_access import require_role, require_role_and_csrf
 from backoffice.staff_sessions import StaffContext
+from backoffice.visit_times import visit_times
 from backoffice.web import language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -40,12 +41,14 @@ def summary_line(rows: list[HistoryRow], settings: Settings, language: str) -> s
     return line[:1].upper() + line[1:]
 
 
-def _rows_for_page(rows: list[HistoryRow], settings: Settings) -> list[dict[str, Any]]:
+def _rows_for_page(rows: list[HistoryRow], settings: Settings, language: str) -> list[dict[str, Any]]:
     zone = ZoneInfo(settings.display_timezone)
+    t = translator(language)
     return [
         {
             "when": row.contact.started_at.astimezone(zone).strftime("%d-%m-%Y %H:%M"),
             "channel": row.contact.channel,
+            "times": visit_times(row.contact, t),
             "topic": row.contact.topic,
             "location": row.location or "",
             "outcome": row.contact.outcome or "",
@@ -98,7 +101,7 @@ def search(
         "searched": True,
         "form": form,
         "summary": summary_line(rows, settings, language),
-        "rows": _rows_for_page(rows, settings),
+        "rows": _rows_for_page(rows, settings, language),
     }
     return render(request, "caseworker.html", context)
 

@@ -20,6 +20,7 @@ from backoffice.calls.routing import Call, Message, StaffIdentity
 from backoffice.contacts import Channel, Identity, IdentityError, add_contact, citizen_keys, history, local_day
 from backoffice.models_contacts import Contact
 from backoffice.settings import Settings
+from backoffice.visit_times import visit_minutes
 
 VIEW_ACTION = "view_contact_history"  # the same action the caseworker page's search records
 ANONYMOUS_INFO = b"balie anonymous call v1"
@@ -39,6 +40,12 @@ def identity_from_document(document: Message) -> Identity:
         given_names=str(document.get("given_names") or "") or None,
         date_of_birth=birth,
     )
+
+
+def _times(contact: Contact) -> Message:
+    """A counter visit's waiting and service minutes (rounded as on the caseworker page), or nothing."""
+    waited, served = visit_minutes(contact)
+    return {"waited_minutes": waited, "service_minutes": served}
 
 
 class DatabaseCallRecords:
@@ -68,6 +75,7 @@ class DatabaseCallRecords:
             db.commit()
             return [
                 {
+                    **_times(row.contact),
                     "when": row.contact.started_at.astimezone(zone).strftime("%d-%m-%Y %H:%M"),
                     "days_ago": (today - local_day(row.contact.started_at, self.settings)).days,
                     "channel": row.contact.channel,

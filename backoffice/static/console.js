@@ -253,7 +253,12 @@
     for (const c of contacts) {
       const item = document.createElement("li");
       const when = c.days_ago === 0 ? T.days_ago_0 : c.days_ago === 1 ? T.days_ago_1 : fill(T.days_ago_n, { n: c.days_ago });
-      const parts = [when, T[`channel_${c.channel}`] || c.channel, c.topic, c.outcome, c.location, c.caseworker];
+      // A counter visit's times, in minutes the backoffice rounded: "wachtte 12 min, 8 min aan de balie".
+      const times = [
+        c.waited_minutes == null ? "" : fill(T.visit_waited, { minutes: c.waited_minutes }),
+        c.service_minutes == null ? "" : fill(T.visit_served, { minutes: c.service_minutes }),
+      ].filter(Boolean).join(", ");
+      const parts = [when, T[`channel_${c.channel}`] || c.channel, times, c.topic, c.outcome, c.location, c.caseworker];
       item.textContent = parts.filter(Boolean).join(" · ");
       list.append(item);
     }
