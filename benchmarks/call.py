@@ -16,10 +16,12 @@ Method:
   blocks at the top, the second row inverted as a check. The console page draws each presented
   frame of #remote-video on a canvas, reads the blocks back and subtracts from Date.now() (same
   machine, same clock): median and p95 over --seconds.
-- Chromium pair, same run: two pages of the same browser, RTCPeerConnection in each, SDP handed
-  over through Playwright; the sender draws a moving 640×480 scene with the same blocks on a
-  canvas (captureStream, 30 fps), the receiver measures latency and fps the same way. Target: the
-  kiosk's median latency ≤ 1.5× the pair's.
+- Chromium pair, same window: two pages of the same browser, RTCPeerConnection in each, SDP
+  handed over through Playwright; the sender draws a moving 640×480 scene with the same blocks on
+  a canvas (captureStream, 30 fps), the receiver measures latency and fps the same way. It is
+  connected before the kiosk's call and measured over the same seconds, so a change in the load
+  of the machine (other work on its two cores) moves both calls, not the ratio; each call's work
+  is load on the other. Target: the kiosk's median latency ≤ 1.5× the pair's.
 - UI input latency during the call, on the real call screen: the whole kiosk is built as `balie
   kiosk` builds it (portrait window, offscreen Qt), enrolled with this backoffice, its camera the
   stamping simulator; the call is placed by a posted tap on "Talk to a person" and the caseworker
@@ -30,18 +32,31 @@ Method:
   --no-ui runs the call engine alone (no Qt in the process), the comparison for the Qt share.
 - the kiosk process's CPU by thread over the window (/proc), to see what the UI adds.
 
-The kiosk call and the Chromium pair run one after the other in the same browser, not at once, so
-a change in the machine's load between them moves the ratio.
+Why the kiosk was slower with Qt in its process (py-spy record --gil --threads at 200 Hz over a
+run, /proc per-thread CPU, paint timings): the UI thread held the GIL in CameraView.paintEvent,
+in QPainter.drawImage scaling the caseworker's 640×480 picture to the 1016×762 it fills and the
+citizen's own to 240×180. PySide6 keeps the GIL across that call and Qt hands part of the work to
+its helper threads, which need CPU too: 2–5 ms a paint, GIL held by the UI thread ~26 % of the
+window (531 of ~2,000 samples), more when the cores are busy, while the call's thread waited to
+send the citizen's frame. And the frames' RTP timestamps were their deadlines, so a tick served
+late counted as network jitter at the console, whose jitter buffer then held the kiosk's frames
+14–54 ms with Qt (8–13 ms without). Now both pictures arrive at their views' size in the
+backing store's format, scaled on their pump threads by FFmpeg or OpenCV without the GIL, and are
+painted as copies (0.2–0.3 ms a frame); the UI thread's GIL samples in the window fell 531 → 69;
+frames carry the time they were taken. sys.setswitchinterval(0.001) was tried and was worse
+(ratio 1.85–2.97× against 1.67–2.62× at the default 5 ms in the same period, taps up to 262 ms).
 
-Why the kiosk was slower with Qt in its process (py-spy record --gil --threads, 200 Hz): the UI
-thread held the GIL in CameraView.paintEvent, inside QPainter.drawImage scaling the caseworker's
-640×480 picture to the 1016×762 it fills (PySide6 keeps the GIL across that call): ~25 % of the
-window, 2–5 ms at a time and longer when the two cores are busy, while the call's thread waited to
-send the citizen's frame; and the frames' RTP timestamps were their deadlines, so every late tick
-counted as network jitter at the console, whose buffer grew to 25–116 ms. Now RemoteFeed has FFmpeg
-scale the picture to the view's size on its own thread without the GIL (paint is a copy, 0.4–0.8
-ms, GIL samples in paint 477 → 130), and the track stamps each frame with the moment it was taken.
-sys.setswitchinterval(0.001) was tried and made things worse (ratio 1.85–2.97×, taps up to 262 ms).
+Figures, 2026-11-24, 2 cores, other agents' test suites running meanwhile (load average in the
+runs 1.5–4.6; at 5–7 every variant, with or without Qt, before or after, had runs at 2–5×):
+  tap-to-ringing 33–103 ms; answer-to-first-frame 273–612 ms (PASS); kiosk→console 29.4–30.1 fps
+  at 640×480 (PASS); Chromium pair 23.3–28.8 fps, median latency 31–39 ms, jitter buffer 7–8 ms.
+  With the call screen (16 runs): kiosk median 20–58 ms, p95 39–90 ms, jitter buffer 7–24 ms,
+  ratio 0.59–1.62× (median 1.2×; PASS 13 of 16). Engine alone, --no-ui (10 runs): ratio
+  0.68–1.72× (PASS 9 of 10). The code before these changes, same benchmark, same hours (12 runs):
+  0.61–2.38× (PASS 10 of 12): at this load the difference is within the noise, while the work the
+  UI thread does with the GIL held is an eighth of what it was. Taps on Louder/Softer during the
+  call: to the handler median 0.9–2.4 ms, to the new volume painted median 1.0–3.3 ms, worst
+  3.0–28.0 ms (PASS, < 100 ms); one run at load 6.4 had a worst tap of 113 ms.
 
 Run: .venv/bin/python benchmarks/call.py [--seconds 10] [--no-ui]
 """
@@ -311,7 +326,9 @@ def latency_figures(lat: list[float]) -> tuple[float, float, int]:
     return statistics.median(lat), statistics.quantiles(lat, n=20)[18], len(lat)
 
 
-def kiosk_call(browser: playwright.Browser, seconds: float, folder: Path, ui: bool) -> dict[str, Any]:
+def kiosk_call(
+    browser: playwright.Browser, seconds: float, folder: Path, ui: bool, pair: ChromiumPair
+) -> dict[str, Any]:
     backoffice = LiveBackoffice(folder)
     backoffice.start()
     secret = folder / "password"
@@ -376,6 +393,7 @@ def kiosk_call(browser: playwright.Browser, seconds: float, folder: Path, ui: bo
         stats0, t0 = page.evaluate("window.balieConsole.stats()"), time.monotonic()
         jitter0 = page.evaluate(JITTER_JS)
         page.evaluate("window.__bench.lat = []; window.__bench.undecoded = 0")
+        pair.begin()
         threads0 = thread_times()
         if screen is not None:
             shown0 = (screen.remote_view.frames_shown, screen.self_view.frames_shown)
@@ -385,6 +403,7 @@ def kiosk_call(browser: playwright.Browser, seconds: float, folder: Path, ui: bo
         else:
             time.sleep(seconds)
         stats1, t1 = page.evaluate("window.balieConsole.stats()"), time.monotonic()
+        result["pair"] = pair.finish()
         result["threads"] = thread_shares(threads0, thread_times(), t1 - t0)
         result["jitter"] = jitter_ms(jitter0, page.evaluate(JITTER_JS))
         bench = page.evaluate("({lat: window.__bench.lat, undecoded: window.__bench.undecoded})")
@@ -437,32 +456,46 @@ def thread_shares(before: dict[str, float], after: dict[str, float], seconds: fl
     return sorted((s for s in shares if s[1] >= 0.005), key=lambda s: -s[1])
 
 
-def chromium_pair(browser: playwright.Browser, seconds: float) -> dict[str, Any]:
-    sender = browser.new_page()
-    receiver = browser.new_page()
-    result: dict[str, Any] = {}
-    try:
+class ChromiumPair:
+    """The reference call: two pages of the same browser, connected before the kiosk's window and
+    measured over the same seconds (`begin()` … `finish()`), so a change in the machine's load
+    (other work on its two cores) moves both calls alike instead of the ratio."""
+
+    def __init__(self, browser: playwright.Browser) -> None:
+        self.sender = browser.new_page()
+        self.receiver = browser.new_page()
+        self._start: tuple[Any, float, Any] | None = None
+
+    def connect(self) -> None:
+        receiver = self.receiver
         receiver.evaluate(DECODER_JS)
-        offer = sender.evaluate(SENDER_JS)
+        offer = self.sender.evaluate(SENDER_JS)
         answer = receiver.evaluate(RECEIVER_JS, offer)
-        sender.evaluate("(sdp) => window.__pc.setRemoteDescription({ type: 'answer', sdp })", answer)
+        self.sender.evaluate("(sdp) => window.__pc.setRemoteDescription({ type: 'answer', sdp })", answer)
         wait_for(lambda: receiver.evaluate("window.__bench.first"), "the pair's first frame")
-        time.sleep(1.0)
-        stats0, t0 = receiver.evaluate(PAIR_STATS_JS), time.monotonic()
-        jitter0 = receiver.evaluate(JITTER_JS)
+
+    def begin(self) -> None:
+        receiver = self.receiver
+        self._start = (receiver.evaluate(PAIR_STATS_JS), time.monotonic(), receiver.evaluate(JITTER_JS))
         receiver.evaluate("window.__bench.lat = []; window.__bench.undecoded = 0")
-        time.sleep(seconds)
+
+    def finish(self) -> dict[str, Any]:
+        assert self._start is not None
+        stats0, t0, jitter0 = self._start
+        receiver = self.receiver
         stats1, t1 = receiver.evaluate(PAIR_STATS_JS), time.monotonic()
-        result["jitter"] = jitter_ms(jitter0, receiver.evaluate(JITTER_JS))
         bench = receiver.evaluate("({lat: window.__bench.lat, undecoded: window.__bench.undecoded})")
-        result["fps"] = (stats1["framesDecoded"] - stats0["framesDecoded"]) / (t1 - t0)
-        result["latency"] = latency_figures(bench["lat"])
-        result["undecoded"] = bench["undecoded"]
-        result["size"] = [stats1["width"], stats1["height"]]
-    finally:
-        sender.close()
-        receiver.close()
-    return result
+        return {
+            "jitter": jitter_ms(jitter0, receiver.evaluate(JITTER_JS)),
+            "fps": (stats1["framesDecoded"] - stats0["framesDecoded"]) / (t1 - t0),
+            "latency": latency_figures(bench["lat"]),
+            "undecoded": bench["undecoded"],
+            "size": [stats1["width"], stats1["height"]],
+        }
+
+    def close(self) -> None:
+        self.sender.close()
+        self.receiver.close()
 
 
 class KioskOnScreen:
@@ -606,8 +639,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="balie-call-bench-") as tmp, playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            kiosk = kiosk_call(browser, args.seconds, Path(tmp), not args.no_ui)
-            pair = chromium_pair(browser, args.seconds)
+            pair_call = ChromiumPair(browser)
+            try:
+                pair_call.connect()
+                kiosk = kiosk_call(browser, args.seconds, Path(tmp), not args.no_ui, pair_call)
+            finally:
+                pair_call.close()
+            pair = kiosk["pair"]
         finally:
             browser.close()
     k_med, k_p95, k_n = kiosk["latency"]
