@@ -48,7 +48,7 @@ frames carry the time they were taken. sys.setswitchinterval(0.001) was tried an
 
 Figures, 2026-11-24, 2 cores, other agents' test suites running meanwhile (load average in the
 runs 1.5–4.6; at 5–7 every variant, with or without Qt, before or after, had runs at 2–5×):
-  tap-to-ringing 33–103 ms; answer-to-first-frame 273–612 ms (PASS); kiosk→console 29.4–30.1 fps
+  tap-to-ringing 33–103 ms; answer-to-first-frame 273–726 ms (PASS); kiosk→console 29.4–30.1 fps
   at 640×480 (PASS); Chromium pair 23.3–28.8 fps, median latency 31–39 ms, jitter buffer 7–8 ms.
   With the call screen (16 runs): kiosk median 20–58 ms, p95 39–90 ms, jitter buffer 7–24 ms,
   ratio 0.59–1.62× (median 1.2×; PASS 13 of 16). Engine alone, --no-ui (10 runs): ratio
