@@ -124,7 +124,8 @@ async def transfer(request: Request, staff: DeskWriter) -> dict[str, Any]:
     body = await read_body(request, TransferBody)
     settings = get_settings(request)
     target = closing.TransferTarget(topic=body.topic, desk_id=body.desk_id)
-    await _run(request, lambda db: closing.transfer(db, settings, staff.user, target))
+    desk_id = await _run(request, lambda db: closing.transfer(db, settings, staff.user, target).desk_id)
+    _forget_visitor(request, desk_id)
     return await _state(request, staff.user)
 
 
@@ -132,8 +133,17 @@ async def transfer(request: Request, staff: DeskWriter) -> dict[str, Any]:
 async def no_show(request: Request, staff: DeskWriter) -> dict[str, Any]:
     await read_body(request, Empty)
     settings = get_settings(request)
-    await _run(request, lambda db: closing.no_show(db, settings, staff.user))
+    desk_id = await _run(request, lambda db: closing.no_show(db, settings, staff.user).desk_id)
+    _forget_visitor(request, desk_id)
     return await _state(request, staff.user)
+
+
+def _forget_visitor(request: Request, desk_id: int | None) -> None:
+    """A visit that ends without `done` leaves the desk too: what the counter link holds of the citizen
+    (their keys, their feedback) is dropped and the counter device wiped, so none of it can end up on
+    the next visitor's contact."""
+    if desk_id is not None:
+        extras_for(request.app.state, desk_id)
 
 
 @router.post("/done")
