@@ -181,6 +181,11 @@ class CallService(QObject):
         if self._engine is not None:
             self._engine.cant_hear()
 
+    def send_chat(self, text: str) -> None:
+        """A line the citizen typed (the kiosk has no microphone); the console shows it in its chat."""
+        if self._engine is not None and text.strip():
+            self._engine.send_chat(text.strip())
+
     def send_feedback(self, call_id: str, answers: dict[str, int | str]) -> None:
         if self._engine is not None and answers:
             self._engine.send_feedback(call_id, answers)

@@ -261,6 +261,39 @@ def test_no_camera_or_microphone_still_calls_and_says_so(
     qtbot.waitUntil(lambda: kiosk.machine.phase is Phase.AFTER_CALL, timeout=WAIT)
 
 
+@pytest.fixture
+def no_microphone(call_config: dict[str, object]) -> None:
+    call_config["hardware"] = {"microphone": {"driver": "none"}}
+
+
+def test_without_a_microphone_the_citizen_types_and_reads_the_caseworker(
+    no_microphone: None, qtbot: QtBot, kiosk: Kiosk, caseworker: Caseworker
+) -> None:
+    tap(qtbot, find(kiosk, "startButton"))
+    _call_id, screen = connect(qtbot, kiosk, caseworker)
+    assert (
+        find(kiosk, "callDevicesNote").text() == "Er is geen microfoon. De medewerker kan u wel zien, maar niet horen."
+    )
+    assert find(kiosk, "callChatHeading").text() == "Er is geen microfoon. Typ hier uw antwoord."
+    mark = caseworker.mark()
+    caseworker.send({"type": "chat.message", "text": "Waarmee kan ik u helpen?"})
+    qtbot.waitUntil(lambda: "Medewerker: Waarmee kan ik u helpen?" in find(kiosk, "callChatLines").text(), timeout=WAIT)
+    assert not find(kiosk, "callChatSend").isEnabled()  # nothing typed yet
+    for key in ("h", "u", "u", "r", " ", "t", "o", "e", "s", "l", "a", "g", "?"):
+        tap(qtbot, screen.chat.keyboard.keys[key])
+    tap(qtbot, find(kiosk, "chatKeyBackspace"))
+    tap(qtbot, screen.chat.keyboard.keys["?"])
+    assert screen.chat.typed_text == "Huur toeslag?"  # a sentence starts with a capital by itself
+    shoot(kiosk, "11-no-microphone-chat")
+    tap(qtbot, find(kiosk, "callChatSend"))
+    said = caseworker.wait_for("chat.message", since=mark)
+    assert said["text"] == "Huur toeslag?"
+    assert "U: Huur toeslag?" in find(kiosk, "callChatLines").text() and screen.chat.typed_text == ""
+    caseworker.send({"type": "call.end"})
+    qtbot.waitUntil(lambda: kiosk.machine.phase is Phase.AFTER_CALL, timeout=WAIT)
+    assert "Huur toeslag" not in screen.chat.conversation.text(), "nothing typed outlives the call"
+
+
 def test_idle_ends_a_queue_nobody_watches_but_never_a_conversation(
     qtbot: QtBot, kiosk: Kiosk, caseworker: Caseworker, clock: FakeClock
 ) -> None:

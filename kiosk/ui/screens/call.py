@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 from kiosk.call.services import CallPhase
 from kiosk.i18n import N_, Translator
 from kiosk.session import Phase
+from kiosk.ui.call_chat import CallChatPanel
 from kiosk.ui.call_identity import CallIdentityPanel
 from kiosk.ui.call_scan import CallScanPanel
 from kiosk.ui.call_service import CallNews, CallRequest, RequestKind
@@ -73,8 +74,13 @@ class CallScreen(Screen):
         own = QHBoxLayout()
         own.addWidget(self.self_view)
         own.addWidget(self.devices_note, 1)
+        # Without a microphone the citizen answers in writing; the caseworker's lines appear here too.
+        self.chat = CallChatPanel()
+        self.chat.send_requested.connect(self._send_chat)
+        self.chat.hide()
         video.addWidget(self.remote_view, 1)
         video.addLayout(own)
+        video.addWidget(self.chat)
         self.identity_panel = CallIdentityPanel(context.identity)
         self.identity_panel.identified.connect(self._identified)
         self.identity_panel.declined.connect(self._declined)
@@ -160,6 +166,7 @@ class CallScreen(Screen):
             note = ""
         self.devices_note.setText(note)
         self.devices_note.setVisible(bool(note))
+        self.chat.setVisible(not microphone)
         self.self_view.setVisible(video)
         self.remote_view.setAccessibleName(t.text("The staff member"))
         self.self_view.setAccessibleName(t.text("Your own picture"))
@@ -185,6 +192,10 @@ class CallScreen(Screen):
         self._set_notice(TOLD)
         self.say_if_read_aloud(self.notice.text())
 
+    def _send_chat(self, text: str) -> None:
+        if self.context.call is not None:
+            self.context.call.service.send_chat(text)
+
     def _end(self) -> None:
         """The citizen hangs up; the engine's "ended" moves the session on (to the feedback)."""
         self.end_button.setEnabled(False)
@@ -197,6 +208,7 @@ class CallScreen(Screen):
         if kind is RequestKind.MESSAGE:
             text = str(request.payload)
             self._set_notice("", text)
+            self.chat.add_incoming(text)
             if self.context.speak is not None:  # always: the caseworker meant it to be heard
                 self.context.speak(text)
             request.succeed()
@@ -320,6 +332,7 @@ class CallScreen(Screen):
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._stop_feeds()
+        self.chat.clear()  # the screen goes when the call ends: what was typed goes with it
         self.identity_panel.clear()
         if self.scan_panel is not None:
             self.scan_panel.clear()  # its camera feed too
@@ -344,6 +357,7 @@ class CallScreen(Screen):
         self.cant_hear.set_label(t.text("I cannot hear you"))
         self.end_button.set_label(t.text("End call"))
         self.identity_panel.retranslate(t)
+        self.chat.retranslate(t)
         if self.scan_panel is not None:
             self.scan_panel.retranslate(t)
         if self._notice is not None:
@@ -363,6 +377,7 @@ class CallScreen(Screen):
         super().apply_theme(theme)
         set_pictogram(self.end_button, "stop.svg", theme.palette.help_text, 56)
         self.identity_panel.apply_theme(theme)
+        self.chat.apply_theme(theme)
         self.notice.setStyleSheet(f"font-size: {theme.px(1.5)}px; font-weight: bold;")
         self.title.setStyleSheet(f"font-size: {theme.px(1.3)}px; font-weight: bold; color: {theme.palette.text};")
 
@@ -376,6 +391,7 @@ class CallScreen(Screen):
 
     def wipe(self) -> None:
         self._stop_feeds()
+        self.chat.clear()
         self.identity_panel.clear()
         if self.scan_panel is not None:
             self.scan_panel.clear()
