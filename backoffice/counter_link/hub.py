@@ -18,6 +18,7 @@ import threading
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -35,6 +36,9 @@ ANSWER_KINDS = frozenset(
 )
 MAX_ID = 64
 MAX_PENDING = 20  # per desk: a page that sends and never hears back cannot fill memory
+# A device that drops keeps its unanswered requests this long: it keeps the citizen's answer through a
+# short outage and sends it when back (kiosk/counter/link.py wipes after the same 60 s).
+OUTAGE_GRACE = timedelta(seconds=60)
 
 
 class CounterState(StrEnum):
@@ -89,6 +93,7 @@ class CounterHub:
         self._notes_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._gone_since: dict[int, datetime] = {}  # desk id → when its device dropped, requests waiting
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -139,6 +144,7 @@ class CounterHub:
             return line
         self.codes.withdraw(device.device_id)
         self.desk_device[desk.id] = device.device_id
+        self._gone_since.pop(desk.id, None)  # back within the grace: its waiting requests may be answered
         await _safe_send(send, {"type": "paired", "desk": desk.name})
         await self._tell_state(desk.id)
         return line
@@ -153,8 +159,16 @@ class CounterHub:
         del self.devices[line.device.device_id]
         self.codes.withdraw(line.device.device_id)
         if line.desk is not None:
-            await self._fail_pending(line.desk.id, "offline")
+            self._gone_since[line.desk.id] = self.codes.clock()
             await self._tell_state(line.desk.id)
+
+    async def _expire_outages(self) -> None:
+        """Requests of a device gone longer than the grace fail, with the sentence that it is offline."""
+        now = self.codes.clock()
+        for desk_id, since in list(self._gone_since.items()):
+            if now - since >= OUTAGE_GRACE:
+                del self._gone_since[desk_id]
+                await self._fail_pending(desk_id, "offline")
 
     async def device_message(self, line: DeviceLine, message: Message) -> None:
         kind = message.get("type")
@@ -212,6 +226,7 @@ class CounterHub:
 
     async def request(self, page: DeskPage, message: Message, desk: DeskRef) -> None:
         """Relay one request of the caseworker to the desk's device; refusals say why in one sentence."""
+        await self._expire_outages()
         kind = str(message.get("type"))
         if kind not in REQUEST_KINDS:
             raise CounterRefusal("unknown_request", 422)
@@ -268,6 +283,7 @@ class CounterHub:
 
     async def unpaired(self, before: DeskRef) -> None:
         self.desk_device[before.id] = None
+        self._gone_since.pop(before.id, None)
         await self._fail_pending(before.id, "unpaired")
         if before.device_id is not None:
             await self._let_go(before.device_id)
@@ -281,7 +297,9 @@ class CounterHub:
             await self._show_code(line, "unpaired")
 
     async def renew_codes(self) -> None:
-        """An unpaired device whose code expired shows a new one (run every few seconds)."""
+        """An unpaired device whose code expired shows a new one (run every few seconds); requests of a
+        device gone past the grace fail."""
+        await self._expire_outages()
         for line in list(self.devices.values()):
             if line.desk is None and self.codes.current(line.device.device_id) is None:
                 await self._show_code(line, "pairing")
