@@ -262,7 +262,7 @@ class CallRouter:
         if self._last_sent.get(send) == signature:
             return
         self._last_sent[send] = signature
-        await _safe_send(send, message)
+        await safe_send(send, message)
 
     def _next_caseworker(self, call: Call) -> CaseworkerLine | None:
         free = [
@@ -297,7 +297,7 @@ class CallRouter:
             call.ringing, call.ring_started = chosen, now
             call.rung.add(chosen.staff.user_id)
             if chosen is not previous:
-                await _safe_send(chosen.send, {"type": "call.ringing", **call.public()})
+                await safe_send(chosen.send, {"type": "call.ringing", **call.public()})
 
     async def _changed(self) -> None:
         await self._ring()
@@ -336,7 +336,7 @@ class CallRouter:
         elif call.state is CallState.CONNECTED:
             call.kiosk_dropped_at = self.clock()
             if call.caseworker is not None:
-                await _safe_send(call.caseworker.send, {"type": "call.reconnecting", "call_id": call.id})
+                await safe_send(call.caseworker.send, {"type": "call.reconnecting", "call_id": call.id})
 
     async def kiosk_message(self, line: KioskLine, message: Message) -> None:
         kind = message.get("type")
@@ -363,7 +363,7 @@ class CallRouter:
             if kind == "identity.result":
                 await self._identity(call, message)
                 return
-            await _safe_send(_caseworker_send(call), {**message, "call_id": call.id})
+            await safe_send(_caseworker_send(call), {**message, "call_id": call.id})
         else:
             raise ProtocolError(f"unknown message type {kind!r}")
 
@@ -400,7 +400,7 @@ class CallRouter:
             await self._end(call, EndReason.NO_CASEWORKERS)
             return
         self.calls[call.id] = call
-        await _safe_send(
+        await safe_send(
             line.send,
             {"type": "call.accepted", "call_id": call.id, "resume_token": call.resume_token, **self.ice()},
         )
@@ -415,18 +415,18 @@ class CallRouter:
             raise ProtocolError("this call has ended")
         call.kiosk_line, call.kiosk_dropped_at = line, None
         line.call = call
-        await _safe_send(line.send, {"type": "call.resumed", "call_id": call.id, "state": call.state.value})
+        await safe_send(line.send, {"type": "call.resumed", "call_id": call.id, "state": call.state.value})
         if call.caseworker is not None:
-            await _safe_send(call.caseworker.send, {"type": "call.resumed", "call_id": call.id})
+            await safe_send(call.caseworker.send, {"type": "call.resumed", "call_id": call.id})
 
     async def _identity(self, call: Call, message: Message) -> None:
         document = message.get("document")
         if isinstance(document, dict):
             call.citizen_keys = await self.records.citizen_keys(document)
-        await _safe_send(_caseworker_send(call), {**message, "call_id": call.id})
+        await safe_send(_caseworker_send(call), {**message, "call_id": call.id})
         if call.citizen_keys and call.caseworker is not None:
             rows = await self.records.history(call.citizen_keys, call.caseworker.staff)
-            await _safe_send(call.caseworker.send, {"type": "history", "call_id": call.id, "contacts": rows})
+            await safe_send(call.caseworker.send, {"type": "history", "call_id": call.id, "contacts": rows})
 
     async def _feedback(self, line: KioskLine, message: Message) -> None:
         call = self.calls.get(str(message.get("call_id")))
@@ -445,17 +445,17 @@ class CallRouter:
         if line is not None:
             # A reloaded tab or a second one: the newest page is the caseworker's console.
             if line.connected:
-                await _safe_send(line.send, {"type": "replaced"})
+                await safe_send(line.send, {"type": "replaced"})
             line.send, line.connected, line.dropped_at = send, True, None
         else:
             line = CaseworkerLine(staff=staff, send=send, idle_since=self.clock())
             self.caseworkers[staff.user_id] = line
-        await _safe_send(send, {"type": "status", "status": line.status.value, **self.ice()})
+        await safe_send(send, {"type": "status", "status": line.status.value, **self.ice()})
         if line.call is not None and line.call.state is CallState.CONNECTED:
             # Back after a reload: the kiosk makes a fresh offer for the new page.
-            await _safe_send(send, {"type": "call.connected", **line.call.public()})
+            await safe_send(send, {"type": "call.connected", **line.call.public()})
             if line.call.kiosk_line is not None:
-                await _safe_send(line.call.kiosk_line.send, {"type": "call.renegotiate", "call_id": line.call.id})
+                await safe_send(line.call.kiosk_line.send, {"type": "call.renegotiate", "call_id": line.call.id})
         await self._changed()
         return line
 
@@ -464,7 +464,7 @@ class CallRouter:
             return
         line.connected, line.dropped_at = False, self.clock()
         if line.call is not None and line.call.kiosk_line is not None:
-            await _safe_send(line.call.kiosk_line.send, {"type": "call.reconnecting", "call_id": line.call.id})
+            await safe_send(line.call.kiosk_line.send, {"type": "call.reconnecting", "call_id": line.call.id})
         await self._changed()
 
     async def caseworker_message(self, line: CaseworkerLine, message: Message) -> None:
@@ -475,7 +475,7 @@ class CallRouter:
             except ValueError:
                 raise ProtocolError("status is available, busy or away") from None
             line.idle_since = self.clock()
-            await _safe_send(line.send, {"type": "status", "status": line.status.value})
+            await safe_send(line.send, {"type": "status", "status": line.status.value})
             await self._changed()
         elif kind == "call.answer":
             await self._answer(line, str(message.get("call_id")))
@@ -490,7 +490,7 @@ class CallRouter:
                 raise ProtocolError("no call in progress")
             if call.kiosk_line is None:
                 raise ProtocolError("the kiosk is reconnecting; try again in a moment")
-            await _safe_send(call.kiosk_line.send, {**message, "call_id": call.id})
+            await safe_send(call.kiosk_line.send, {**message, "call_id": call.id})
         else:
             raise ProtocolError(f"unknown message type {kind!r}")
 
@@ -499,14 +499,14 @@ class CallRouter:
         if line.call is not None:
             raise ProtocolError("end your current call first")
         if call is None or call.state is not CallState.WAITING:
-            await _safe_send(line.send, {"type": "call.taken", "call_id": call_id})
+            await safe_send(line.send, {"type": "call.taken", "call_id": call_id})
             return
         call.state, call.caseworker, call.answered, call.ringing = CallState.CONNECTED, line, self.clock(), None
         line.call, line.status = call, CaseworkerStatus.BUSY
-        await _safe_send(line.send, {"type": "call.connected", **call.public()})
-        await _safe_send(line.send, {"type": "status", "status": line.status.value})
+        await safe_send(line.send, {"type": "call.connected", **call.public()})
+        await safe_send(line.send, {"type": "status", "status": line.status.value})
         if call.kiosk_line is not None:
-            await _safe_send(
+            await safe_send(
                 call.kiosk_line.send, {"type": "call.answered", "call_id": call.id, "caseworker": line.staff.username}
             )
         await self._changed()
@@ -522,7 +522,7 @@ class CallRouter:
             await self._end(call, EndReason.CASEWORKER)
         else:
             await self.records.record(call)
-        await _safe_send(line.send, {"type": "outcome.saved", "call_id": call.id})
+        await safe_send(line.send, {"type": "outcome.saved", "call_id": call.id})
 
     # --- the end -----------------------------------------------------------------------------------------
 
@@ -538,14 +538,14 @@ class CallRouter:
         if call.kiosk_line is not None:
             if reason is EndReason.CASEWORKER_GONE:
                 message["call_again"] = call.id
-            await _safe_send(call.kiosk_line.send, message)
+            await safe_send(call.kiosk_line.send, message)
         caseworker = call.caseworker
         if caseworker is not None:
             caseworker.call, caseworker.idle_since = None, now
             if caseworker.status is CaseworkerStatus.BUSY:
                 caseworker.status = CaseworkerStatus.AVAILABLE
-            await _safe_send(caseworker.send, message)
-            await _safe_send(caseworker.send, {"type": "status", "status": caseworker.status.value})
+            await safe_send(caseworker.send, message)
+            await safe_send(caseworker.send, {"type": "status", "status": caseworker.status.value})
         if was_connected:
             try:
                 await self.records.record(call)
@@ -575,7 +575,7 @@ def _caseworker_send(call: Call) -> Send:
     return call.caseworker.send
 
 
-async def _safe_send(send: Send, message: Message) -> None:
+async def safe_send(send: Send, message: Message) -> None:
     """A line that broke while we spoke is noticed by its own receive loop; the router carries on."""
     try:
         await send(message)

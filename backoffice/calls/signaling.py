@@ -62,7 +62,7 @@ async def _tick_forever(calls: CallRouter) -> None:
             log.exception("the call timer failed; it carries on")
 
 
-def _sender(websocket: WebSocket) -> Any:
+def sender_for(websocket: WebSocket) -> Any:
     lock = asyncio.Lock()  # one frame at a time per line, whoever sends
 
     async def send(message: Message) -> None:
@@ -72,7 +72,7 @@ def _sender(websocket: WebSocket) -> Any:
     return send
 
 
-async def _messages(websocket: WebSocket, send: Any) -> Any:
+async def messages_of(websocket: WebSocket, send: Any) -> Any:
     """Yield each well-formed JSON object; answer anything else with an error and keep listening."""
     while True:
         try:
@@ -100,17 +100,17 @@ async def _messages(websocket: WebSocket, send: Any) -> Any:
 async def kiosk_line(websocket: WebSocket) -> None:
     scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
     given = token.strip() if scheme.lower() == "bearer" else ""
-    kiosk = await anyio.to_thread.run_sync(_kiosk_for_token, websocket, given)
+    kiosk = await anyio.to_thread.run_sync(kiosk_for_token, websocket, given)
     if kiosk is None:
         await websocket.close(code=POLICY_VIOLATION, reason="unknown or revoked device token")
         return
     await websocket.accept()
     calls = call_router(websocket)
-    send = _sender(websocket)
+    send = sender_for(websocket)
     line = calls.kiosk_connected(kiosk, send)
     await send({"type": "hello", **calls.ice()})
     try:
-        async for message in _messages(websocket, send):
+        async for message in messages_of(websocket, send):
             try:
                 await calls.kiosk_message(line, message)
             except ProtocolError as exc:
@@ -119,7 +119,7 @@ async def kiosk_line(websocket: WebSocket) -> None:
         await calls.kiosk_disconnected(line)
 
 
-def _kiosk_for_token(websocket: WebSocket, token: str) -> KioskIdentity | None:
+def kiosk_for_token(websocket: WebSocket, token: str) -> KioskIdentity | None:
     if not token:
         return None
     with cast(sessionmaker[Session], websocket.app.state.sessions)() as db:
@@ -134,7 +134,7 @@ def _kiosk_for_token(websocket: WebSocket, token: str) -> KioskIdentity | None:
         )
 
 
-def _same_origin(websocket: WebSocket) -> bool:
+def same_origin(websocket: WebSocket) -> bool:
     origin = websocket.headers.get("origin")
     if origin is None:
         return False
@@ -143,16 +143,16 @@ def _same_origin(websocket: WebSocket) -> bool:
 
 @router.websocket("/console/ws")
 async def console_line(websocket: WebSocket) -> None:
-    staff = await anyio.to_thread.run_sync(_staff_for_cookie, websocket)
-    if staff is None or not _same_origin(websocket):
+    staff = await anyio.to_thread.run_sync(staff_for_cookie, websocket)
+    if staff is None or not same_origin(websocket):
         await websocket.close(code=POLICY_VIOLATION, reason="sign in as a caseworker first")
         return
     await websocket.accept()
     calls = call_router(websocket)
-    send = _sender(websocket)
+    send = sender_for(websocket)
     line = await calls.caseworker_connected(staff, send)
     try:
-        async for message in _messages(websocket, send):
+        async for message in messages_of(websocket, send):
             try:
                 await calls.caseworker_message(line, message)
             except ProtocolError as exc:
@@ -162,7 +162,7 @@ async def console_line(websocket: WebSocket) -> None:
             await calls.caseworker_disconnected(line, send)
 
 
-def _staff_for_cookie(websocket: WebSocket) -> StaffIdentity | None:
+def staff_for_cookie(websocket: WebSocket) -> StaffIdentity | None:
     state = websocket.app.state
     with cast(sessionmaker[Session], state.sessions)() as db:
         context = find_session(db, cast(Settings, state.settings), websocket.cookies.get(SESSION_COOKIE))

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from backoffice.calls.routing import KioskIdentity, Message, ProtocolError, Send, StaffIdentity, _safe_send
+from backoffice.calls.routing import KioskIdentity, Message, ProtocolError, Send, StaffIdentity, safe_send
 from backoffice.counter_link.desk_pairing import DeskRef, PairingChange
 from backoffice.counter_link.pairing_codes import PairingCode, PairingCodes
 from backoffice.counter_link.sentences import CounterRefusal, sentence
@@ -124,14 +124,14 @@ class CounterHub:
     async def _tell_state(self, desk_id: int) -> None:
         message = self._state_message(desk_id)
         for page in self._watchers(desk_id):
-            await _safe_send(page.send, message)
+            await safe_send(page.send, message)
 
     async def _fail_pending(self, desk_id: int, key: str) -> None:
         for pending in [p for p in self.pending.values() if p.desk_id == desk_id]:
             del self.pending[(desk_id, pending.id)]
             for page in self._watchers(desk_id):
                 failed = {"type": "failed", "id": pending.id, "request": pending.kind}
-                await _safe_send(page.send, {**failed, "reason": key, "detail": sentence(key, page.language)})
+                await safe_send(page.send, {**failed, "reason": key, "detail": sentence(key, page.language)})
 
     # --- the device's side ---------------------------------------------------------------------------
 
@@ -145,13 +145,13 @@ class CounterHub:
         self.codes.withdraw(device.device_id)
         self.desk_device[desk.id] = device.device_id
         self._gone_since.pop(desk.id, None)  # back within the grace: its waiting requests may be answered
-        await _safe_send(send, {"type": "paired", "desk": desk.name})
+        await safe_send(send, {"type": "paired", "desk": desk.name})
         await self._tell_state(desk.id)
         return line
 
     async def _show_code(self, line: DeviceLine, kind: str) -> None:
         code = self.codes.issue(line.device.device_id, line.device.location_id)
-        await _safe_send(line.send, {"type": kind, "code": code.shown()})
+        await safe_send(line.send, {"type": kind, "code": code.shown()})
 
     async def device_disconnected(self, line: DeviceLine) -> None:
         if self.devices.get(line.device.device_id) is not line:
@@ -198,7 +198,7 @@ class CounterHub:
 
     async def _to_desk(self, desk_id: int, message: Message) -> None:
         for page in self._watchers(desk_id):
-            await _safe_send(page.send, message)
+            await safe_send(page.send, message)
 
     # --- the desk page's side ------------------------------------------------------------------------
 
@@ -217,7 +217,7 @@ class CounterHub:
         if desk is None:
             return
         self._learn(desk)
-        await _safe_send(page.send, self._state_message(desk.id))
+        await safe_send(page.send, self._state_message(desk.id))
 
     def _learn(self, desk: DeskRef) -> None:
         if desk.staff_user_id is not None:
@@ -247,9 +247,9 @@ class CounterHub:
             if sum(1 for p in self.pending.values() if p.desk_id == desk.id) >= MAX_PENDING:
                 self._drop_pending(desk.id, oldest_only=True)
             self.pending[(desk.id, request_id)] = Pending(desk.id, request_id, kind)
-        await _safe_send(line.send, {**message, "id": request_id})
+        await safe_send(line.send, {**message, "id": request_id})
         log.info("counter request %s sent to the device of desk %s", kind, desk.id)
-        await _safe_send(page.send, {"type": "sent", "id": request_id, "request": kind})
+        await safe_send(page.send, {"type": "sent", "id": request_id, "request": kind})
 
     def _drop_pending(self, desk_id: int, *, oldest_only: bool = False) -> None:
         for key in [k for k, p in self.pending.items() if p.desk_id == desk_id][: 1 if oldest_only else None]:
@@ -278,7 +278,7 @@ class CounterHub:
         line = self.devices.get(desk.device_id) if desk.device_id is not None else None
         if line is not None:
             line.desk = desk
-            await _safe_send(line.send, {"type": "paired", "desk": desk.name})
+            await safe_send(line.send, {"type": "paired", "desk": desk.name})
         await self._tell_state(desk.id)
 
     async def unpaired(self, before: DeskRef) -> None:
@@ -324,7 +324,7 @@ class CounterHub:
         self._drop_pending(desk_id)
         for line in self.devices.values():
             if line.desk is not None and line.desk.id == desk_id:
-                await _safe_send(line.send, {"type": "welcome", "id": f"end-{uuid.uuid4().hex[:12]}"})
+                await safe_send(line.send, {"type": "welcome", "id": f"end-{uuid.uuid4().hex[:12]}"})
 
     def _soon_welcome(self, desk_id: int) -> None:
         # The desk queue asks on the event loop; from a worker thread the welcome is handed to the loop.

@@ -21,11 +21,11 @@ from starlette.requests import HTTPConnection
 from backoffice.calls.routing import KioskIdentity, Message, ProtocolError, StaffIdentity
 from backoffice.calls.signaling import (
     POLICY_VIOLATION,
-    _kiosk_for_token,
-    _messages,
-    _same_origin,
-    _sender,
-    _staff_for_cookie,
+    kiosk_for_token,
+    messages_of,
+    same_origin,
+    sender_for,
+    staff_for_cookie,
 )
 from backoffice.counter_link.desk_pairing import Caller, DeskRef, desk_at_work, desk_id_from, desk_of_device
 from backoffice.counter_link.hub import REQUEST_KINDS, CounterHub, DeskPage
@@ -53,12 +53,12 @@ def _bearer(websocket: WebSocket) -> str:
 @router.websocket("/api/v1/counter/ws")
 async def device_line(websocket: WebSocket) -> None:
     header_token = _bearer(websocket)
-    if header_token and await anyio.to_thread.run_sync(_kiosk_for_token, websocket, header_token) is None:
+    if header_token and await anyio.to_thread.run_sync(kiosk_for_token, websocket, header_token) is None:
         await websocket.close(code=POLICY_VIOLATION, reason="unknown or revoked device token")
         return
     await websocket.accept()
-    send = _sender(websocket)
-    messages = _messages(websocket, send)
+    send = sender_for(websocket)
+    messages = messages_of(websocket, send)
     device = await _hello(websocket, messages, send, header_token)
     if device is None:
         with contextlib.suppress(Exception):  # it may have gone already, without a hello
@@ -87,7 +87,7 @@ async def _hello(websocket: WebSocket, messages: Any, send: Any, header_token: s
         return None
     token = hello.get("token") if hello.get("type") == "hello" else None
     given = token.strip() if isinstance(token, str) and token.strip() else header_token
-    device = await anyio.to_thread.run_sync(_kiosk_for_token, websocket, given) if given else None
+    device = await anyio.to_thread.run_sync(kiosk_for_token, websocket, given) if given else None
     if device is None:
         await send({"type": "error", "detail": "say hello with this device's token first (balie provision enroll)"})
     return device
@@ -100,16 +100,16 @@ def _desk_of_device(websocket: WebSocket, device: KioskIdentity) -> DeskRef | No
 
 @router.websocket("/console/counter/ws")
 async def desk_page_line(websocket: WebSocket) -> None:
-    staff = await anyio.to_thread.run_sync(_staff_for_cookie, websocket)
-    if staff is None or not _same_origin(websocket):
+    staff = await anyio.to_thread.run_sync(staff_for_cookie, websocket)
+    if staff is None or not same_origin(websocket):
         await websocket.close(code=POLICY_VIOLATION, reason="sign in as a caseworker first")
         return
     await websocket.accept()
     hub = hub_of(websocket)
-    send = _sender(websocket)
+    send = sender_for(websocket)
     page = hub.page_connected(staff, send, pick_language(websocket.query_params.get("lang")))
     try:
-        async for message in _messages(websocket, send):
+        async for message in messages_of(websocket, send):
             try:
                 await _page_message(websocket, hub, page, message)
             except CounterRefusal as refusal:

@@ -28,7 +28,7 @@ router = APIRouter()
 Staff = Annotated[StaffContext, Depends(require_role(*CONSOLE_ROLES))]
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is None:
         return request.headers.get("sec-fetch-site") == "same-origin"
@@ -55,7 +55,7 @@ def _answer(hub: CounterHub, desk: DeskRef) -> dict[str, Any]:
 
 @router.post("/console/counter/api/pair")
 async def pair_desk(request: Request, staff: Staff) -> JSONResponse:
-    if not _same_origin(request):
+    if not same_origin(request):
         return JSONResponse({"detail": sentence("cross_origin", language_of(request))}, status_code=403)
     caller = Caller(staff.user.id, staff.user.username, staff.user.role)
     hub = hub_of(request)
@@ -83,7 +83,7 @@ async def pair_desk(request: Request, staff: Staff) -> JSONResponse:
 
 @router.post("/console/counter/api/unpair")
 async def unpair_desk(request: Request, staff: Staff) -> JSONResponse:
-    if not _same_origin(request):
+    if not same_origin(request):
         return JSONResponse({"detail": sentence("cross_origin", language_of(request))}, status_code=403)
     caller = Caller(staff.user.id, staff.user.username, staff.user.role)
     hub = hub_of(request)

@@ -97,7 +97,7 @@ class KioskShell:
         context.tickets = LocalTicketQueue(self.config.queue)
         context.camera = drivers.camera
         context.card_reader = drivers.cardreader
-        context.trust_store = _trust_store(drivers, self.config.identity.trust_store)
+        context.trust_store = trust_store_for(drivers, self.config.identity.trust_store)
         context.identity = IdentityService(drivers.cardreader, context.trust_store)
         if self.config.device.logo:  # checked when the config was read
             context.logo = logo_raster(Path(self.config.device.logo), drivers.printer.profile.dots_per_line)
@@ -162,7 +162,7 @@ def _call_flow(config: KioskConfig, machine: SessionMachine, drivers: DriverSet,
     return CallFlow(machine, service, config, available)
 
 
-def _trust_store(drivers: DriverSet, configured: str) -> TrustStore:
+def trust_store_for(drivers: DriverSet, configured: str) -> TrustStore:
     """The CSCA certificates passive authentication trusts: `identity.trust_store` from the config.
 
     Without one, the simulated reader's virtual documents are signed by the test issuer, so that

@@ -65,7 +65,7 @@ def build_counter(
     from drivers.printer.logo import logo_raster
     from drivers.registry import build_all
     from kiosk.counter.link import BACKOFF, CounterLink
-    from kiosk.ui.app import _trust_store
+    from kiosk.ui.app import trust_store_for
     from kiosk.ui.counter.bridge import LinkBridge
     from kiosk.ui.counter.pdf_render import PdfRenderer
     from kiosk.ui.counter.step import CounterServices
@@ -78,7 +78,7 @@ def build_counter(
         for font in sorted((ASSETS_DIR / "fonts").glob("*.ttf")):
             QFontDatabase.addApplicationFont(str(font))
     drivers = drivers or build_all(config.hardware.choices())
-    identity = IdentityService(drivers.cardreader, _trust_store(drivers, config.identity.trust_store))
+    identity = IdentityService(drivers.cardreader, trust_store_for(drivers, config.identity.trust_store))
     printing = PrintService(drivers.printer, QtTextRasterizer())
     pdf = PdfRenderer(drivers.printer.profile)
     logo = logo_raster(Path(config.device.logo), drivers.printer.profile.dots_per_line) if config.device.logo else None
