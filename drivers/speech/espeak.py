@@ -105,7 +105,7 @@ class EspeakSpeech:
         voice = self.voices.get(language, language)
         ssml = _as_ssml(text)
         if ssml is not None:
-            return [self.command, "-m", "-v", voice, "-s", str(self.rate), ssml]
+            return [self.command, "-v", voice, "-s", str(self.rate), "-m", ssml]
         if text.startswith("-"):
             text = " " + text
         return [self.command, "-v", voice, "-s", str(self.rate), text]

@@ -74,11 +74,13 @@ def test_a_real_voice_finishes_each_sentence_before_the_next_call_or_language(tm
     """espeak-ng cuts off what it says when given something new: the announcer waits for it to finish."""
     log = tmp_path / "spoken.txt"
     script = tmp_path / "slow-espeak"
-    # Takes espeak-ng's arguments (-v voice -s rate text); speaks English for longer than the next chime.
+    # Takes espeak-ng's arguments (-v voice -s rate [-m] text; the text last, as SSML when it holds a queue
+    # number) and logs the words; speaks English for longer than the next chime.
     script.write_text(
-        f"#!/bin/sh\necho \"start $2 $5\" >> '{log}'\n"
+        "#!/bin/sh\nfor text; do :; done\ntext=$(echo \"$text\" | sed 's/<[^>]*>//g')\n"
+        f"echo \"start $2 $text\" >> '{log}'\n"
         'case "$2" in en) sleep 2.5 ;; *) sleep 0.3 ;; esac\n'
-        f"echo \"end $2 $5\" >> '{log}'\n"
+        f"echo \"end $2 $text\" >> '{log}'\n"
     )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     speech = EspeakSpeech(command=str(script))
