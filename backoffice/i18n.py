@@ -404,6 +404,12 @@ TEXTS["nl"].update(
         "device_component_speech": "spraak",
         "device_component_microphone": "microfoon",
         "device_component_audio_output": "luidspreker",
+        # The self-test's other checks, as the fleet page lists them.
+        "device_component_config": "configuratie",
+        "device_component_backoffice": "backoffice",
+        "device_component_clock": "klok",
+        "device_component_disk": "schijf",
+        "device_component_display": "beeldscherm",
     }
 )
 TEXTS["en"].update(
@@ -415,6 +421,11 @@ TEXTS["en"].update(
         "device_component_speech": "speech",
         "device_component_microphone": "microphone",
         "device_component_audio_output": "speaker",
+        "device_component_config": "configuration",
+        "device_component_backoffice": "backoffice",
+        "device_component_clock": "clock",
+        "device_component_disk": "disk",
+        "device_component_display": "display",
     }
 )
 

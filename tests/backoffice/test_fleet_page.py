@@ -168,10 +168,12 @@ def test_the_last_selftest_shows_with_what_did_not_pass(backoffice: Backoffice) 
 
     # A device cannot say "passed" over a failed check: the verdict is the checks'.
     assert _selftest(backoffice, device["token"], True, ("printer", "warning", "paper low"),
-                     ("cardreader", "failed", "no reader matches 'Omnikey'")) == 200  # fmt: skip
+                     ("cardreader", "failed", "no reader matches 'Omnikey'"),
+                     ("clock", "warning", "2.1 s ahead of the backoffice")) == 200  # fmt: skip
     row = _row(backoffice.client.get("/fleet").text, device["device_id"])
     assert "Mislukt" in row and "Geslaagd" not in row
     assert row.index("no reader matches") < row.index("paper low")  # failures first
+    assert "klok: waarschuwing – 2.1 s ahead" in row  # the self-test's own checks read in the page's language
     assert "Nog geen zelftest ontvangen" in _row(backoffice.client.get("/fleet").text, other["device_id"])
     english = _row(backoffice.client.get("/fleet?lang=en").text, device["device_id"])
     assert "Failed" in english and "card reader: failed – no reader matches" in english
