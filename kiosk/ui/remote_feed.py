@@ -92,12 +92,18 @@ class FittedView(CameraView):
         painter.end()
 
 
-class RemoteFeed(QObject):
-    picture = Signal(QImage)
+class FittedFeed(QObject):
+    """Pictures made the size of a `FittedView` on a pump thread, so that painting them is a plain copy.
 
-    def __init__(self, source: Callable[[], RemoteMedia | None]) -> None:
+    The call's two pictures share this: where a picture comes from is the subclass's `_pump`; starting,
+    stopping and following the view's size are the same for both.
+    """
+
+    picture = Signal(QImage)
+    thread_name = "fitted-picture"
+
+    def __init__(self) -> None:
         super().__init__()
-        self._source = source  # the engine's RemoteMedia is a new one for every call
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._fit: tuple[int, int] | None = None  # the view's size in device pixels, once known
@@ -123,14 +129,44 @@ class RemoteFeed(QObject):
         if self.running:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._pump, name="call-picture", daemon=True)
+        self._starting()
+        self._thread = threading.Thread(target=self._pump, name=self.thread_name, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
+        thread, self._thread = self._thread, None
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if thread is not None:
+            thread.join(timeout=5)
+            self._stopped()
+
+    def _emit(self, rgb: memoryview | bytes, width: int, height: int) -> None:
+        """Hand one RGB picture to the view: its own pixels (the array goes with the next frame), in the
+        format the window's backing store takes."""
+        picture = QImage(rgb, width, height, 3 * width, QImage.Format.Format_RGB888)
+        picture = picture.convertToFormat(QImage.Format.Format_RGB32)
+        picture.setDevicePixelRatio(self._ratio)
+        self.picture.emit(picture)
+        self.pictures += 1
+
+    def _starting(self) -> None:
+        """Before the pump starts (e.g. take a handle on the camera)."""
+
+    def _stopped(self) -> None:
+        """After the pump has stopped."""
+
+    def _pump(self) -> None:
+        raise NotImplementedError
+
+
+class RemoteFeed(FittedFeed):
+    """The caseworker's picture of the current call, fitted by FFmpeg as it is converted."""
+
+    thread_name = "call-picture"
+
+    def __init__(self, source: Callable[[], RemoteMedia | None]) -> None:
+        super().__init__()
+        self._source = source  # the engine's RemoteMedia is a new one for every call
 
     def _pump(self) -> None:
         seen: RemoteMedia | None = None
@@ -147,13 +183,7 @@ class RemoteFeed(QObject):
                 self._stop.wait(0.05)  # a stopped RemoteMedia answers at once: do not spin
                 continue
             last = image.index
-            picture = QImage(image.rgb.data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888)
-            # Its own pixels (the array goes with the next frame), in the format the window's
-            # backing store takes, so painting it is a plain copy.
-            picture = picture.convertToFormat(QImage.Format.Format_RGB32)
-            picture.setDevicePixelRatio(self._ratio)
-            self.picture.emit(picture)
-            self.pictures += 1
+            self._emit(image.rgb.data, image.width, image.height)
             self._stop.wait(1 / MAX_FPS)
 
 
@@ -162,50 +192,22 @@ def _fitted_width(frame_width: int, frame_height: int, fit: tuple[int, int]) -> 
     return max(2, min(frame_width, fit[0], fit[1] * frame_width // max(1, frame_height)))
 
 
-class OwnPictureFeed(QObject):
+class OwnPictureFeed(FittedFeed):
     """The citizen's own picture on the call's screens: the camera's newest frame, mirrored and made
     the size of its `FittedView` on a pump thread (OpenCV, without the GIL). Starts and stops its
     camera handle with itself, like `CameraFeed`, whose 960-wide picture Qt would scale in paint."""
 
-    picture = Signal(QImage)
+    thread_name = "call-own-picture"
 
     def __init__(self, camera: Camera) -> None:
         super().__init__()
         self._camera = camera
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._fit: tuple[int, int] | None = None
-        self._ratio = 1.0
-        self.pictures = 0
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def fit_to(self, view: FittedView) -> None:
-        view.resized.connect(self.set_fit)
-        ratio = view.devicePixelRatioF()
-        self.set_fit(round(view.width() * ratio), round(view.height() * ratio), ratio)
-
-    def set_fit(self, width: int, height: int, ratio: float) -> None:
-        self._ratio = ratio
-        self._fit = (width, height) if width > 1 and height > 1 else None
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stop.clear()
+    def _starting(self) -> None:
         self._camera.start()
-        self._thread = threading.Thread(target=self._pump, name="call-own-picture", daemon=True)
-        self._thread.start()
 
-    def stop(self) -> None:
-        """Stop the pump, then this handle on the camera (a call still sending keeps it running)."""
-        thread, self._thread = self._thread, None
-        self._stop.set()
-        if thread is not None:
-            thread.join(timeout=5)
-            self._camera.stop()
+    def _stopped(self) -> None:
+        self._camera.stop()  # this handle only: a call still sending keeps the camera running
 
     def _pump(self) -> None:
         last = -1
@@ -216,9 +218,5 @@ class OwnPictureFeed(QObject):
                 last = frame.index
                 rgb = mirrored_rgb(frame, _fitted_width(frame.width, frame.height, fit))
                 height, width = rgb.shape[:2]
-                picture = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888)
-                picture = picture.convertToFormat(QImage.Format.Format_RGB32)  # its own pixels, to copy
-                picture.setDevicePixelRatio(self._ratio)
-                self.picture.emit(picture)
-                self.pictures += 1
+                self._emit(rgb.data, width, height)
             self._stop.wait(1 / MAX_FPS)
